@@ -1,0 +1,1 @@
+"""A simulated SmartOS global zone: the real tools' arguments, output and exit codes."""
