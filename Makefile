@@ -1,0 +1,195 @@
+# smartstack.smartos: a newcomer needs two commands on a fresh machine.
+#   make demo   the SmartStack playbook against a simulated global zone
+#               (make demo INVENTORY=path/to/hosts.yml: against real SmartOS hosts)
+#   make test   every test, set-up included
+# Everything else below is a piece of those two; `make help` lists them.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+REPO := $(CURDIR)
+# The machine's Python 3.11 (ansible-core 2.19, the newest that installs on 3.11) ...
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# ... and, when there is one, a Python 3.12 for the newest ansible-core (2.20+ need >= 3.12).
+# The interpreter itself, not a pyenv shim: shims fail inside ansible-test.
+PYTHON_NEWEST ?= $(lastword $(sort $(wildcard $(HOME)/.pyenv/versions/3.12.*/bin/python3.12) $(wildcard /usr/bin/python3.12)))
+
+VENV := $(REPO)/.venv
+BIN := $(VENV)/bin
+VENV_NEWEST := $(REPO)/.venv-newest
+VENV_PEERS := $(REPO)/.venv-peers
+BUILD := $(REPO)/build
+RESULTS := $(BUILD)/test-results
+COLL_ROOT := $(BUILD)/collections
+COLL := $(COLL_ROOT)/ansible_collections/smartstack/smartos
+SIM := $(REPO)/tests/simulator
+SIM_RUN := $(SIM)/run
+SIM_INVENTORY := $(SIM)/inventory.yml
+INVENTORY ?=
+GZ_COUNT ?= 2
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+# The plugin `make build` asks ansible-doc about once the tarball is installed.
+DOC_PLUGIN ?= -t filter smartstack.smartos.to_occi_text
+
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT)
+export ANSIBLE_NOCOLOR := 1
+export PY_COLORS := 0
+export ANSIBLE_FORCE_COLOR := 0
+
+.PHONY: help test demo deps system-deps venv newest peers tree lint sanity units simulator \
+	integration molecule build docs gz-up gz-down clean
+
+help:
+	@echo 'make demo     run the SmartStack playbook against a simulated global zone (INVENTORY=... for real hosts)'
+	@echo 'make test     run every test (lint, sanity, units, simulator, integration, molecule, build, docs)'
+	@echo 'make lint | sanity | units | simulator | integration | molecule | build | docs'
+	@echo 'make gz-up | gz-down   start / stop the simulated global zones ($(SIM_INVENTORY))'
+
+# ---------------------------------------------------------------- set-up
+deps: system-deps venv
+
+# sshd serves the simulated global zones; everything else comes from PyPI.
+system-deps:
+	@if ! test -x /usr/sbin/sshd; then \
+		echo '--- installing openssh-server (the simulated global zones are reached over SSH)'; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server >/dev/null; \
+	fi
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements-dev.txt requirements-dev.constraints.txt
+	@echo '--- development virtualenv ($(PYTHON))'
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c requirements-dev.constraints.txt
+	$(VENV)/bin/python tools/ansible_test_offline.py
+	touch $@
+
+newest: $(VENV_NEWEST)/.installed
+$(VENV_NEWEST)/.installed: requirements-newest.txt
+	@if [ -z "$(PYTHON_NEWEST)" ]; then echo 'no Python 3.12 on this machine: the newest ansible-core is not tested'; exit 0; fi; \
+	echo '--- newest ansible-core virtualenv ($(PYTHON_NEWEST))'; \
+	rm -rf $(VENV_NEWEST); \
+	$(PYTHON_NEWEST) -m venv $(VENV_NEWEST); \
+	$(VENV_NEWEST)/bin/python -m pip install -q --disable-pip-version-check --upgrade pip; \
+	$(VENV_NEWEST)/bin/python -m pip install -q --disable-pip-version-check -r requirements-newest.txt; \
+	$(VENV_NEWEST)/bin/python tools/ansible_test_offline.py; \
+	touch $@
+
+peers: $(VENV_PEERS)/.installed
+$(VENV_PEERS)/.installed: requirements-peers.txt
+	@echo '--- peer modules virtualenv (community.general from the ansible package)'
+	rm -rf $(VENV_PEERS)
+	$(PYTHON) -m venv $(VENV_PEERS)
+	$(VENV_PEERS)/bin/python -m pip install -q --disable-pip-version-check -r requirements-peers.txt
+	touch $@
+
+# ansible-test only runs inside .../ansible_collections/smartstack/smartos: copy the clone there.
+tree: venv
+	@$(BIN)/python tools/collection_tree.py $(COLL_ROOT) >/dev/null
+
+# ---------------------------------------------------------------- the main job
+demo: deps tree
+	@if [ -n "$(INVENTORY)" ]; then inv="$(INVENTORY)"; else $(MAKE) gz-up; inv="$(SIM_INVENTORY)"; fi; \
+	echo "--- SmartStack playbook against $$inv"; \
+	$(BIN)/ansible-playbook -i "$$inv" playbooks/smartstack.yml; \
+	echo "--- what the inventory sees"; \
+	$(BIN)/ansible-inventory -i "$$inv" --graph
+
+gz-up: deps
+	@cd $(SIM) && $(BIN)/python -m smartos_sim.gzhost up --count $(GZ_COUNT) --run-dir $(SIM_RUN) --inventory $(SIM_INVENTORY)
+
+gz-down:
+	@if [ -d $(SIM_RUN) ]; then cd $(SIM) && $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m smartos_sim.gzhost down --run-dir $(SIM_RUN) --inventory $(SIM_INVENTORY); fi
+
+# ---------------------------------------------------------------- tests
+test: deps newest peers
+	rm -rf $(RESULTS)
+	$(MAKE) lint
+	$(MAKE) sanity
+	$(MAKE) units
+	$(MAKE) simulator
+	$(MAKE) integration
+	$(MAKE) molecule
+	$(MAKE) build
+	$(MAKE) docs
+	@echo '--- summary of every test report'
+	@$(BIN)/python tools/test_summary.py $(RESULTS)
+
+lint: venv
+	@echo '--- yamllint'
+	$(BIN)/yamllint -s .
+	@echo '--- ansible-lint (production profile)'
+	$(BIN)/ansible-lint --offline -q
+
+sanity: tree
+	@echo '--- ansible-test sanity, ansible-core $$($(BIN)/python -c "import ansible; print(ansible.__version__)")'
+	cd $(COLL) && $(BIN)/ansible-test sanity --local --python 3.11 --color no --junit
+	mkdir -p $(RESULTS)/sanity-3.11 && cp $(COLL)/tests/output/junit/*.xml $(RESULTS)/sanity-3.11/ 2>/dev/null || true
+	@if [ -x $(VENV_NEWEST)/bin/ansible-test ]; then \
+		echo "--- ansible-test sanity, ansible-core $$($(VENV_NEWEST)/bin/python -c 'import ansible; print(ansible.__version__)')"; \
+		rm -rf $(COLL)/tests/output; \
+		cd $(COLL) && PATH=$(VENV_NEWEST)/bin:$$PATH $(VENV_NEWEST)/bin/ansible-test sanity --local --python 3.12 --color no --junit; \
+		mkdir -p $(RESULTS)/sanity-3.12 && cp $(COLL)/tests/output/junit/*.xml $(RESULTS)/sanity-3.12/ 2>/dev/null || true; \
+	fi
+
+units: tree
+	@if [ -z "$$(find tests/unit -name 'test_*.py' 2>/dev/null)" ]; then echo '--- no unit tests yet'; exit 0; fi; \
+	echo '--- ansible-test units, ansible-core 2.19 / Python 3.11'; \
+	rm -rf $(COLL)/tests/output; \
+	(cd $(COLL) && $(BIN)/ansible-test units --local --python 3.11 --requirements --color no); \
+	mkdir -p $(RESULTS)/units-3.11 && cp $(COLL)/tests/output/junit/*.xml $(RESULTS)/units-3.11/; \
+	if [ -x $(VENV_NEWEST)/bin/ansible-test ]; then \
+		echo '--- ansible-test units, newest ansible-core / Python 3.12'; \
+		rm -rf $(COLL)/tests/output; \
+		(cd $(COLL) && PATH=$(VENV_NEWEST)/bin:$$PATH $(VENV_NEWEST)/bin/ansible-test units --local --python 3.12 --requirements --color no); \
+		mkdir -p $(RESULTS)/units-3.12 && cp $(COLL)/tests/output/junit/*.xml $(RESULTS)/units-3.12/; \
+	fi
+
+# The simulator's own tests: conformance of each tool, the GZ hosts over SSH, and the
+# cross-check with community.general's modules (.venv-peers).
+simulator: deps peers
+	@echo '--- simulated global zone: conformance, hosts, cross-check'
+	mkdir -p $(RESULTS)
+	SMARTSTACK_PEERS_BIN=$(VENV_PEERS)/bin $(BIN)/python -m pytest -p no:cacheprovider -q -n 2 \
+		--junitxml=$(RESULTS)/simulator.xml tests/simulator/tests
+
+integration: deps tree
+	@if [ -z "$$(ls tests/integration/targets 2>/dev/null)" ]; then echo '--- no integration targets yet'; exit 0; fi; \
+	$(MAKE) gz-up; \
+	cp $(SIM_INVENTORY) $(COLL)/tests/integration/inventory; \
+	rm -rf $(COLL)/tests/output; \
+	status=0; (cd $(COLL) && $(BIN)/ansible-test integration --local --python 3.11 --color no) || status=$$?; \
+	mkdir -p $(RESULTS)/integration && cp $(COLL)/tests/output/junit/*.xml $(RESULTS)/integration/ 2>/dev/null || true; \
+	$(MAKE) gz-down; exit $$status
+
+molecule: deps tree
+	@if [ -z "$$(ls extensions/molecule 2>/dev/null)" ]; then echo '--- no molecule scenarios yet'; exit 0; fi; \
+	$(MAKE) gz-up; status=0; \
+	(cd extensions && $(BIN)/molecule test --all) || status=$$?; \
+	$(MAKE) gz-down; exit $$status
+
+build: venv
+	@echo '--- ansible-galaxy collection build + install from the tarball'
+	rm -rf $(BUILD)/dist $(BUILD)/install
+	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist .
+	$(BIN)/ansible-galaxy collection install --force -p $(BUILD)/install $(BUILD)/dist/smartstack-smartos-$(VERSION).tar.gz
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/install $(BIN)/ansible-galaxy collection list -p $(BUILD)/install smartstack.smartos
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/install $(BIN)/ansible-doc $(DOC_PLUGIN) | head -n 20
+
+docs: tree
+	@echo '--- antsibull-docs lint + HTML docsite'
+	$(BIN)/python tools/md_to_rst.py --check docs/getting-started.md docs/docsite/rst/getting_started.rst
+	cd $(COLL) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck .
+	rm -rf $(BUILD)/docsite
+	$(BIN)/antsibull-docs sphinx-init --use-current --lenient --dest-dir $(BUILD)/docsite smartstack.smartos >/dev/null
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r $(BUILD)/docsite/requirements.txt -c requirements-dev.constraints.txt
+	cd $(BUILD)/docsite && ./build.sh >$(BUILD)/docsite-build.log 2>&1 || { tail -n 40 $(BUILD)/docsite-build.log; exit 1; }
+	@test -f $(BUILD)/docsite/build/html/collections/smartstack/smartos/index.html
+	@echo "docs: $(BUILD)/docsite/build/html/index.html"
+
+clean: gz-down
+	rm -rf $(BUILD) $(VENV) $(VENV_NEWEST) $(VENV_PEERS) tests/output
