@@ -13,6 +13,9 @@ API (used by ``imgadm``, ``vmadm`` and the test bed; call inside ``with state.lo
     is_installed(state, uuid) -> bool     ``zfs list zones/<uuid>`` succeeds
     delete_image(state, uuid)             ``zfs destroy -r`` + cache removal (no checks)
     dependent_clones(state, uuid) -> [dataset names whose origin is zones/<uuid>@*]
+    get_image_info(state, uuid) -> {"manifest", "zpool"[, "source"]} or None
+    child_datasets(state, name) -> [descendants of name: snapshots, children]
+    record_manifest(state, manifest, zpool, source)   write the manifest cache
     load_config(state) / save_config(state, conf)    ``/var/imgadm/imgadm.conf``
     sources(state) -> [{"url", "type"[, "insecure"]}]
     vm_records(state) -> [vm dict, ...]   the vmadm store's VMs, read defensively
@@ -336,6 +339,21 @@ def install_image(state, uuid, zpool=ZPOOL, source=DEFAULT_SOURCE):
         if _load_cache(state, uuid, zpool) is None:
             _save_cache(state, {'manifest': manifest, 'zpool': zpool, 'source': source}, zpool)
     return manifest
+
+
+def child_datasets(state, name):
+    """``zfs list -t all -pHr -o name <name>`` minus the first line (imgadm.js getZfsDataset)."""
+    db = _db(state)
+    return [n for n in db.children(name) if n != name]
+
+
+def record_manifest(state, manifest, zpool=ZPOOL, source=None):
+    """Write the manifest cache of an installed image (what ``imgadm update`` adds)."""
+    info = {'manifest': manifest, 'zpool': zpool}
+    if source:
+        info['source'] = source
+    with state.lock():
+        _save_cache(state, info, zpool)
 
 
 def delete_image(state, uuid, zpool=ZPOOL):
