@@ -126,7 +126,7 @@ lint: venv
 	$(BIN)/ansible-lint --offline -q
 
 sanity: tree
-	@echo '--- ansible-test sanity, ansible-core $$($(BIN)/python -c "import ansible; print(ansible.__version__)")'
+	@echo "--- ansible-test sanity, ansible-core $$($(BIN)/ansible --version | head -n 1)"
 	cd $(COLL) && $(BIN)/ansible-test sanity --local --python 3.11 --color no --junit
 	mkdir -p $(RESULTS)/sanity-3.11 && cp $(COLL)/tests/output/junit/*.xml $(RESULTS)/sanity-3.11/ 2>/dev/null || true
 	@if [ -x $(VENV_NEWEST)/bin/ansible-test ]; then \
@@ -183,9 +183,9 @@ build: venv
 docs: tree
 	@echo '--- antsibull-docs lint + HTML docsite'
 	$(BIN)/python tools/md_to_rst.py --check docs/getting-started.md docs/docsite/rst/getting_started.rst
-	cd $(COLL) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck .
-	rm -rf $(BUILD)/docsite
-	$(BIN)/antsibull-docs sphinx-init --use-current --lenient --dest-dir $(BUILD)/docsite smartstack.smartos >/dev/null
+	cd $(COLL) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+	rm -rf $(BUILD)/docsite && mkdir -m 0755 -p $(BUILD)/docsite
+	$(BIN)/antsibull-docs sphinx-init --use-current --lenient --fail-on-error --dest-dir $(BUILD)/docsite smartstack.smartos
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r $(BUILD)/docsite/requirements.txt -c requirements-dev.constraints.txt
 	cd $(BUILD)/docsite && ./build.sh >$(BUILD)/docsite-build.log 2>&1 || { tail -n 40 $(BUILD)/docsite-build.log; exit 1; }
 	@test -f $(BUILD)/docsite/build/html/collections/smartstack/smartos/index.html

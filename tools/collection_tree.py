@@ -27,6 +27,10 @@ def main(dest_root):
         target = os.path.join(dest, rel)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copy2(src, target, follow_symlinks=False)
+    # The copy lies inside the clone (build/ is git-ignored there), and ansible-test asks the
+    # nearest git repository which files exist: give the copy a repository of its own.
+    subprocess.run(['git', 'init', '-q'], cwd=dest, check=True)
+    subprocess.run(['git', 'add', '-A'], cwd=dest, check=True)
     print(dest)
 
 
