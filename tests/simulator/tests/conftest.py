@@ -49,3 +49,49 @@ def reference():
     if not os.path.isdir(REFERENCE):
         pytest.skip('../shared/reference is not beside this clone (it is in CI); reference checks skipped')
     return REFERENCE
+
+
+# ---------------------------------------------------------------- simulated GZ hosts over SSH
+# (smartos_sim/gzhost.py; owned by the GZ host helper, see tests/simulator/README.md "GZ hosts")
+
+def _gzhost_module():
+    if SIM_HOME not in sys.path:
+        sys.path.insert(0, SIM_HOME)
+    from smartos_sim import gzhost  # pylint: disable=import-outside-toplevel
+    return gzhost
+
+
+def start_gz_bed(tmp_path_factory, name, **kwargs):
+    """Start a GzBed in a fresh run dir under pytest's tmp, or skip when this machine cannot."""
+    gzhost = _gzhost_module()
+    reason = gzhost.unavailable_reason()
+    if reason:
+        pytest.skip('simulated GZ hosts unavailable: ' + reason)
+    bed = gzhost.GzBed(str(tmp_path_factory.mktemp(name)), **kwargs)
+    try:
+        bed.up()
+    except gzhost.GzHostError:
+        bed.down()
+        raise
+    return bed
+
+
+@pytest.fixture(scope='session')
+def gz_hosts(tmp_path_factory):
+    """Two simulated GZs reached over real SSH, no Python on them (pkgsrc not bootstrapped).
+
+    Yields a GzBed: ``gz_hosts[0]`` / ``gz_hosts['gz1']`` are GzHost objects with ``name``,
+    ``address``, ``port``, ``state``, ``inventory``, ``host_path(p)``, ``ssh(cmd)`` and
+    ``playbook(path_or_yaml_text, extra_vars=None)``; ``gz_hosts.playbook(...)`` runs on all."""
+    bed = start_gz_bed(tmp_path_factory, 'gz_hosts', count=2)
+    yield bed
+    bed.down()
+
+
+@pytest.fixture
+def ansible_playbook():
+    """The ansible-playbook to run, or skip with the reason."""
+    exe = _gzhost_module().ansible_playbook()
+    if not exe:
+        pytest.skip('ansible-playbook not found: set ANSIBLE_PLAYBOOK or put the project venv on PATH (make venv)')
+    return exe

@@ -1,0 +1,232 @@
+"""The simulated global zone hosts: real sshd per GZ, private SmartOS directories, no Python
+until pkgsrc is bootstrapped (reference pkgsrc_nova_facts.md §1.1, §1.6, §2; ansible_toolchain.md
+"A simulated global zone host on this machine")."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SIM_HOME, start_gz_bed
+
+sys.path.insert(0, SIM_HOME)
+
+from smartos_sim import gzhost  # noqa: E402  pylint: disable=wrong-import-position
+
+RAW_VMADM = """
+- hosts: global_zones
+  gather_facts: false
+  tasks:
+    - name: vmadm before any Python exists
+      ansible.builtin.raw: vmadm list
+      register: listing
+    - name: show it
+      ansible.builtin.debug:
+        msg: "LISTING={{ listing.stdout_lines | to_json }}"
+"""
+
+PING = """
+- hosts: global_zones
+  gather_facts: false
+  tasks:
+    - ansible.builtin.ping:
+"""
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, '-m', 'smartos_sim.gzhost'] + list(args), cwd=SIM_HOME,
+                          capture_output=True, text=True, check=False, timeout=300)
+
+
+def _ns_pids(namespace):
+    # pylint: disable=protected-access
+    return gzhost._pids_in_ns(namespace)
+
+
+@pytest.fixture(scope='module')
+def bootstrapped(tmp_path_factory):
+    """One GZ with pkgsrc-tools and python311 installed over SSH, as the pkgsrc role does."""
+    try:
+        import smartos_sim.pkgrepo  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    except ImportError:
+        pytest.skip('smartos_sim/pkgrepo.py (the simulated pkgsrc repository) is not there yet')
+    bed = start_gz_bed(tmp_path_factory, 'gz_bootstrapped', count=1, bootstrapped=True)
+    yield bed
+    bed.down()
+
+
+def test_up_is_idempotent_and_down_stops_everything(tmp_path):
+    """`up` twice gives the same sshd (no duplicates); `down` stops sshd, every process of the GZ's
+    namespace and the repository server, removes the inventory, and is idempotent too."""
+    reason = gzhost.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    run, inventory = str(tmp_path / 'run'), str(tmp_path / 'inventory.yml')
+    args = ['--run-dir', run, '--inventory', inventory]
+    first = _cli('up', '--count', '1', '--port-base', '0', '--repo-port', '0', *args)
+    assert first.returncode == 0, first.stderr
+    try:
+        host = gzhost.hosts(run, inventory)[0]
+        pid, namespace = host.pid, host.namespace()
+        assert host.is_up() and namespace != os.readlink('/proc/self/ns/mnt')
+        # A session left open in the GZ: `down` must end it too (it is in the GZ's namespace).
+        sleeper = subprocess.Popen(host.ssh_argv('sleep 300'), stdin=subprocess.DEVNULL,  # pylint: disable=consider-using-with
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        second = _cli('up', '--count', '1', '--port-base', '0', '--repo-port', '0', *args)
+        assert second.returncode == 0, second.stderr
+        assert first.stdout == second.stdout
+        assert host.pid == pid
+        sshds = [p for p in _ns_pids(namespace) if host.config in _cmdline(p) and '[listener]' in _cmdline(p)]
+        assert sshds == [pid]
+        status = _cli('status', '--run-dir', run)
+        assert status.returncode == 0 and '\tup pid %d\t' % pid in status.stdout
+        with open(inventory, encoding='utf-8') as handle:
+            text = handle.read()
+        assert text.count('ansible_host:') == 1
+        repo = json.loads(open(os.path.join(run, 'gzhost.json'), encoding='utf-8').read()).get('repo') or {}
+    finally:
+        stopped = _cli('down', *args)
+    assert stopped.returncode == 0, stopped.stderr
+    assert stopped.stdout == 'gz1\tstopped\n'
+    assert not host.is_up()
+    assert _ns_pids(namespace) == []
+    assert sleeper.wait(timeout=10) != 0
+    assert not os.path.exists(inventory)
+    if repo.get('pid'):
+        assert not gzhost._pid_alive(repo['pid'], 'smartos_sim.pkgrepo')  # pylint: disable=protected-access
+    again = _cli('down', *args)
+    assert again.returncode == 0 and again.stdout == ''
+    status = _cli('status', '--run-dir', run)
+    assert status.returncode == 1 and '\tdown\t' in status.stdout
+
+
+def _cmdline(pid):
+    try:
+        with open('/proc/%d/cmdline' % pid, 'rb') as handle:
+            return handle.read().replace(b'\0', b' ').decode('utf-8', 'replace')
+    except OSError:
+        return ''
+
+
+def test_inventory(gz_hosts):
+    """The inventory: group global_zones, root over SSH with the test bed's key, host keys checked
+    against the known_hosts gz-up wrote, the GZ's state dir, pkgsrc's interpreter."""
+    with open(gz_hosts.inventory, encoding='utf-8') as handle:
+        text = handle.read()
+    run = gz_hosts.run_dir
+    for host in gz_hosts:
+        assert '        %s:\n          ansible_host: "%s"\n          ansible_port: %d\n          smartos_sim_state: "%s"\n' % (
+            host.name, host.address, host.port, host.state) in text
+    assert '    global_zones:\n' in text
+    assert '        ansible_user: root\n' in text
+    assert '        ansible_ssh_private_key_file: "%s/id_ed25519"\n' % run in text
+    assert '-o UserKnownHostsFile=%s/known_hosts -o StrictHostKeyChecking=yes' % run in text
+    assert '        ansible_python_interpreter: "/opt/tools/bin/python3.11"\n' in text
+    assert oct(os.stat(os.path.join(run, 'id_ed25519')).st_mode & 0o777) == '0o600'
+    with open(os.path.join(run, 'known_hosts'), encoding='utf-8') as handle:
+        known = handle.read().splitlines()
+    assert [line.split()[0] for line in known] == ['[%s]:%d' % (h.address, h.port) for h in gz_hosts]
+
+
+def test_two_gzs_are_reachable_over_ssh(gz_hosts):
+    """Each GZ answers on its own loopback address with its own state and the SmartOS tools first on PATH."""
+    assert [h.name for h in gz_hosts] == ['gz1', 'gz2']
+    assert [h.address for h in gz_hosts] == ['127.0.0.11', '127.0.0.12']
+    for host in gz_hosts:
+        result = host.ssh('echo "$SMARTOS_SIM_STATE"; echo "$PATH"; echo "$HOME"; id -u')
+        assert result.returncode == 0, result.stderr
+        state, path, home, uid = result.stdout.splitlines()
+        assert state == host.state
+        assert path == gzhost.SIM_BIN + ':/opt/tools/bin:/opt/tools/sbin:/usr/sbin:/usr/bin:/sbin:/bin'
+        assert (home, uid) == ('/root', '0')
+
+
+def test_no_python_before_bootstrap_but_the_tools_work(gz_hosts):
+    """No interpreter on the GZ PATH nor on Ansible's discovery list (pkgsrc_nova_facts.md §1.6:
+    the GZ has no Python until pkgsrc installs one), while vmadm runs (on the simulator's own
+    interpreter, which lives outside PATH)."""
+    host = gz_hosts[0]
+    names = 'python python3 python3.8 python3.9 python3.10 python3.11 python3.12 python3.13 python2'
+    result = host.ssh('for p in %s; do command -v $p; done; ls /usr/bin/python3 /usr/bin/python3.11 '
+                      '/usr/libexec/platform-python; echo end' % names)
+    assert result.stdout == 'end\n'
+    assert 'No such file or directory' in result.stderr
+    result = host.ssh('vmadm list; echo "rc=$?"')
+    assert result.stdout.endswith('rc=0\n'), result.stderr
+    assert result.stdout.startswith('UUID')
+    # The simulator's interpreter is where SMARTOS_SIM_PYTHON says, under the run dir.
+    result = host.ssh('"$SMARTOS_SIM_PYTHON" -c "import sys; print(sys.version_info[0])"; echo "$SMARTOS_SIM_PYTHON"')
+    assert result.stdout == '3\n%s/sim-python\n' % gz_hosts.run_dir, result.stderr
+
+
+def test_raw_works_before_bootstrap(gz_hosts, ansible_playbook):  # pylint: disable=unused-argument
+    """ansible.builtin.raw with gather_facts: false needs no Python (pkgsrc_nova_facts.md §1.6):
+    `vmadm list` runs in every GZ and lands in that GZ's command log."""
+    result = gz_hosts.playbook(RAW_VMADM)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count('"msg": "LISTING=[\\"UUID') == 2, result.stdout
+    for host in gz_hosts:
+        with open(os.path.join(host.state, 'commands.log'), encoding='utf-8') as handle:
+            argvs = [json.loads(line)['argv'] for line in handle]
+        assert ['vmadm', 'list'] in argvs
+
+
+def test_modules_fail_without_python(gz_hosts, ansible_playbook):  # pylint: disable=unused-argument
+    """A module task fails: the inventory's interpreter does not exist yet, and interpreter
+    discovery finds none of its candidates."""
+    host = gz_hosts[0]
+    result = host.playbook(PING)
+    assert result.returncode != 0
+    assert "The module interpreter '/opt/tools/bin/python3.11' was not found" in result.stdout + result.stderr
+    result = host.playbook(PING, extra_vars={'ansible_python_interpreter': 'auto'})
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert "No python interpreters found for host 'gz1'" in out, out
+    assert "The module interpreter '/usr/bin/python3' was not found" in out
+
+
+def test_gz_directories_are_private(gz_hosts):
+    """/opt, /zones, /var/svc/log, /usbkey and /root are each GZ's own (its state dir's root/),
+    /etc is private too, /usr is read-only (pkgsrc_nova_facts.md §2)."""
+    gz1, gz2 = gz_hosts[0], gz_hosts[1]
+    marker = 'gzhost-test-%d' % os.getpid()
+    result = gz1.ssh('set -e; for d in /opt /zones /var/svc/log /usbkey /root /etc; do echo 1 > $d/%s; done' % marker)
+    assert result.returncode == 0, result.stderr
+    try:
+        for directory in ('/opt', '/zones', '/var/svc/log', '/usbkey', '/root'):
+            assert os.path.exists(gz1.host_path(directory + '/' + marker))
+            assert not os.path.exists(gz2.host_path(directory + '/' + marker))
+        assert not os.path.exists('/opt/' + marker) and not os.path.exists('/etc/' + marker)
+        result = gz2.ssh('ls /opt/{0} /zones/{0} /etc/{0} 2>&1; echo rc=$?'.format(marker))
+        assert result.stdout.count('No such file or directory') == 3 and result.stdout.endswith('rc=2\n')
+        result = gz1.ssh('touch /usr/bin/%s' % marker)
+        assert result.returncode == 1 and 'Read-only file system' in result.stderr
+    finally:
+        gz1.ssh('rm -f /opt/{0} /zones/{0} /var/svc/log/{0} /usbkey/{0} /root/{0} /etc/{0}'.format(marker))
+
+
+def test_reboot_keeps_persistent_directories_and_forgets_the_ramdisk(bootstrapped):
+    """A reboot keeps /opt (so the pkgsrc bootstrap and its Python), loses /etc and /root changes
+    (ramdisk, pkgsrc_nova_facts.md §2); root's key comes back as from /usbkey; sshd stays up."""
+    host = bootstrapped[0]
+    pid = host.pid
+    result = host.ssh('echo 1 > /etc/gzhost-marker && echo 1 > /root/marker && echo 1 > /opt/marker')
+    assert result.returncode == 0, result.stderr
+    bootstrapped.reboot(host.name)
+    assert host.pid == pid
+    result = host.ssh('ls /etc/gzhost-marker /root/marker /opt/marker /opt/tools/bin/python3.11 2>&1')
+    assert result.stdout.splitlines() == ['ls: cannot access \'/etc/gzhost-marker\': No such file or directory',
+                                          'ls: cannot access \'/root/marker\': No such file or directory',
+                                          '/opt/marker', '/opt/tools/bin/python3.11']
+
+
+def test_bootstrapped_gz_runs_modules(bootstrapped, ansible_playbook):  # pylint: disable=unused-argument
+    """After the pkgsrc bootstrap and `pkgin -y install python311`, modules run with
+    ansible_python_interpreter=/opt/tools/bin/python3.11 (pkgsrc_nova_facts.md §1.6)."""
+    host = bootstrapped[0]
+    result = host.ssh('command -v python3.11; command -v python3; command -v pkgin')
+    assert result.stdout == '/opt/tools/bin/python3.11\n/opt/tools/bin/pkgin\n'
+    result = bootstrapped.playbook(PING)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'ok: [gz1]' in result.stdout
