@@ -88,7 +88,7 @@ def bootstrap_name(set_name):
 
 def split_pkgname(full):
     """``python311-3.11.7`` -> (``python311``, ``3.11.7``)."""
-    base, _, version = full.rpartition('-')
+    base, dummy, version = full.rpartition('-')
     return (base, version) if base else (full, '')
 
 
@@ -202,7 +202,7 @@ def parse_summary(text):
                 entries.append(cur)
                 cur = {}
             continue
-        key, _, value = line.partition('=')
+        key, dummy, value = line.partition('=')
         if key in multi:
             cur.setdefault(key, []).append(value)
         else:
@@ -236,7 +236,7 @@ def parse_contents(text):
             skip = False
             continue
         if line.startswith('@'):
-            cmd, _, arg = line.partition(' ')
+            cmd, dummy, arg = line.partition(' ')
             if cmd == '@name':
                 out['name'] = arg
             elif cmd == '@cwd':
@@ -382,7 +382,7 @@ def _build_package(spec, prefix, catalogue_sizes):
         ('MACHINE_ARCH', MACHINE_ARCH), ('MACHINE_GNU_ARCH', MACHINE_ARCH), ('OBJECT_FMT', 'ELF'),
         ('OPSYS', OPSYS), ('OS_VERSION', OS_VERSION), ('PKGPATH', pkgpath), ('PKGTOOLS_VERSION', PKGTOOLS_VERSION),
         ('PKG_SYSCONFBASEDIR', prefix + '/etc'), ('PKG_SYSCONFDIR', prefix + '/etc')))
-    catalogue_sizes[name] = (size_pkg, [d for d in depends])
+    catalogue_sizes[name] = (size_pkg, list(depends))
     size_all = size_pkg + _deps_size(name, catalogue_sizes, set())
     meta = [('+CONTENTS', contents), ('+COMMENT', comment + '\n'), ('+DESC', desc),
             ('+BUILD_VERSION', 'pkgsrc/%s/Makefile:\t$NetBSD: Makefile $\n' % pkgpath), ('+BUILD_INFO', build_info),

@@ -102,7 +102,7 @@ class Ctx:
                 for line in handle:
                     line = line.strip()
                     if line and not line.startswith('#') and '=' in line:
-                        key, _, value = line.partition('=')
+                        key, dummy, value = line.partition('=')
                         out[key.strip()] = value.strip()
         except FileNotFoundError:
             pass
@@ -415,7 +415,7 @@ def pkg_add_main(ctx, argv):
                          '               [-m machine] [-p prefix] [-W viewbase] [-w view]\n'
                          '               [[ftp|http]://[user[:pass]@]host[:port]][/path/]pkg-name ...\n')
         return 1
-    flags = {f for f, _ in opts}
+    flags = {f for f, dummy in opts}
     if not operands:
         sys.stderr.write('pkg_add: missing package name(s)\n')
         return 1
@@ -476,7 +476,7 @@ def pkg_info_main(ctx, argv):
                          '       pkg_info [-a | -u] [flags]\n'
                          '       pkg_info [-Q variable] pkg-name ...\n')
         return 1
-    flags = {f for f, _ in opts}
+    flags = {f for f, dummy in opts}
     values = dict(opts)
     quiet = 'q' in flags
     if 'K' in values:
@@ -579,7 +579,7 @@ def pkg_delete_main(ctx, argv):
     except ValueError:
         sys.stderr.write('usage: pkg_delete [-ADFfkNnORrVv] [-K pkg_dbdir] [-P destdir] [-p prefix] pkg-name ...\n')
         return 1
-    flags = {f for f, _ in opts}
+    flags = {f for f, dummy in opts}
     rc = 0
     for arg in operands:
         local = installed(ctx)
@@ -616,7 +616,7 @@ def humanize(size):
     value = abs(size) * 100
     baselen = 3 if sign < 0 else 2
     maximum = 100
-    for _ in range(6 - baselen):
+    for dummy in range(6 - baselen):
         maximum *= 10
     scale = 0
     while value >= maximum - 50 and scale < 6:
@@ -926,8 +926,8 @@ class Pkgin:
             return False
         sys.stdout.write('proceed ? [Y/n] ')
         sys.stdout.flush()
-        answer = sys.stdin.readline()
-        return answer.strip().lower() in ('', 'y', 'yes') and answer != ''
+        answer = sys.stdin.readline()  # tools.c check_yesno: first character; newline = default (yes); EOF = no
+        return answer == '\n' or answer[:1].lower() == 'y'
 
     def download(self, plan, remote, cache):
         os.makedirs(cache, exist_ok=True)
@@ -1015,8 +1015,10 @@ class Pkgin:
         if not targets:
             sys.stdout.write('no packages to delete\n')
             return self.rc
-        names = sorted(targets)
-        sys.stdout.write('%d package%s to remove:\n%s\n\n' % (len(names), '' if len(names) == 1 else 's', self._wrap(names)))
+        # actions.c pkgin_remove: MSG_PKGS_TO_DELETE, in removal order (dependents first), "packages" even for one
+        sys.stdout.write('%d packages to delete: \n%s\n' % (len(targets), self._wrap(targets)))
+        if not self.no:
+            sys.stdout.write('\n')
         if not self.confirm():
             return self.rc
         for i, name in enumerate(targets, 1):
