@@ -334,6 +334,12 @@ def install_image(state, uuid, zpool=ZPOOL, source=DEFAULT_SOURCE):
                 db.create(name, kind='volume', volsize='%dM' % manifest.get('image_size', 10240))
             else:
                 db.create(name, kind='filesystem')
+            # What the received stream references. UNCONFIRMED: chose twice the compressed file
+            # size for zone images, the whole volume (image_size MiB) for zvols.
+            if manifest['type'] == 'zvol':
+                db.set_data(name, manifest.get('image_size', 10240) * 1024 * 1024)
+            else:
+                db.set_data(name, 2 * manifest['files'][0]['size'])
             db.snapshot(name + '@final')
             db.save()
         if _load_cache(state, uuid, zpool) is None:

@@ -517,7 +517,13 @@ def do_sources(state, argv):
     return 0
 
 
+def _js(value):
+    """util.format('%s', value): undefined prints as ``undefined``."""
+    return 'undefined' if value is None else _js_string(value)
+
+
 def do_vacuum(state, argv):
+    """imgadm.js vacuumImages: images no VM or image uses, confirmed unless -f."""
     opts, args = _parse(argv, dict(_HELP, **{'-n': ('dry', 'bool'), '--dry-run': ('dry', 'bool'),
                                              '-f': ('force', 'bool'), '--force': ('force', 'bool')}))
     if args:
@@ -526,19 +532,27 @@ def do_vacuum(state, argv):
         unused = [info for info in images.installed_image_infos(state) if not info['clones']]
         if not unused:
             return 0
-        if not opts.get('dry') and not opts.get('force'):
-            sys.stdout.write('Delete these %d images? [y/N] ' % len(unused))
+        summaries = ['%s (%s@%s)' % (i['manifest']['uuid'], _js(i['manifest'].get('name')), _js(i['manifest'].get('version')))
+                     for i in unused]
+        if not opts.get('force'):
+            sys.stdout.write('This will delete the following images:\n    ' + '\n    '.join(summaries) + '\n')
+            if len(unused) == 1:
+                sys.stdout.write('Delete this image? [y/N] ')
+            else:
+                sys.stdout.write('Delete these %d images? [y/N] ' % len(unused))
             sys.stdout.flush()
             answer = sys.stdin.readline().strip().lower()
-            if answer not in ('y', 'yes'):
+            if answer != 'y':
+                # next(true): an error without a message, so nothing more is printed; rc 1
                 sys.stdout.write('Aborting\n')
                 return 1
-        for info in unused:
-            manifest = info['manifest']
-            if not opts.get('dry'):
-                images.delete_image(state, manifest['uuid'], info['zpool'])
-            sys.stdout.write('%sDeleted image %s (%s@%s)\n' % ('[dry-run] ' if opts.get('dry') else '', manifest['uuid'],
-                                                               manifest.get('name'), manifest.get('version')))
+            sys.stdout.write('\n')
+        for info, summary in zip(unused, summaries):
+            if opts.get('dry'):
+                sys.stdout.write('[dry-run] Deleted image %s\n' % summary)
+                continue
+            images.delete_image(state, info['manifest']['uuid'], info['zpool'])
+            sys.stdout.write('Deleted image %s\n' % summary)
     return 0
 
 

@@ -191,14 +191,35 @@ class Tags:
         return kind is not None and kind != 'overlay_rule'
 
 
+def tag_names(state):
+    """The tags ``nictagadm exists`` accepts (normal, aggr, etherstub; not bare overlay rules).
+
+    For other tools (vmadm checks a NIC's ``nic_tag`` with it).
+    """
+    tags = Tags(state)
+    return set(name for name, kind in tags.types.items() if kind != 'overlay_rule')
+
+
 def vms_using(state, tag):
-    """``vmadm list -p -o uuid nics.*.nic_tag=<tag>`` from the vmadm store (read-only)."""
+    """``vmadm list -p -o uuid nics.*.nic_tag=<tag>`` (cmd_tags_used_by), run in-process."""
+    import contextlib  # pylint: disable=import-outside-toplevel
+    import io  # pylint: disable=import-outside-toplevel
+    try:
+        from smartos_sim.tools import vmadm  # pylint: disable=import-outside-toplevel
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            rc = vmadm.main('vmadm', ['list', '-p', '-o', 'uuid', 'nics.*.nic_tag=%s' % tag], state)
+        if rc == 0:
+            return [line for line in out.getvalue().splitlines() if line]
+    except Exception:  # pylint: disable=broad-exception-caught
+        # vmadm is another subsystem; without it, read its store directly (below)
+        pass
     uuids = []
-    for vm in images.vm_records(state):
+    for vm in sorted(images.vm_records(state), key=lambda v: v['uuid']):
         nics = vm.get('nics') or []
         if any(isinstance(n, dict) and n.get('nic_tag') == tag for n in nics):
             uuids.append(vm['uuid'])
-    return sorted(uuids)
+    return uuids
 
 
 def _update_sysinfo(state):

@@ -7,8 +7,9 @@ The hardware of the simulated GZ (smbios, psrinfo, prtconf, disks, boot time) is
 ``init`` in the ``sysinfo`` document; the network part is read from ``dladm`` and the nic tags
 from ``nictagadm``; the pool from ``zfs`` when the zfs store answers.
 
-Other tools may call :func:`facts` (the parsed JSON document, e.g. ``facts(state)['UUID']`` for a
-VM's ``server_uuid`` or ``['Live Image']`` for ``platform_buildstamp``).
+Other tools may call :func:`sysinfo_data` (fresh) or :func:`facts` (the cached document, as plain
+``sysinfo`` prints it), e.g. ``sysinfo_data(state)['UUID']`` for a VM's ``server_uuid`` or
+``['Live Image']`` for ``platform_buildstamp``.
 """
 import json
 import os
@@ -116,7 +117,25 @@ def _zpool(state):
     except Exception:  # pylint: disable=broad-exception-caught
         # the zfs store is optional here: without an answering pool sysinfo omits the Zpool keys
         return None
-    return {'size': (used + avail) // (1024 ** 3), 'creation': creation, 'encrypted': encryption not in ('off', '-', '')}
+    info = {'size': (used + avail) // (1024 ** 3), 'creation': creation, 'encrypted': encryption not in ('off', '-', '')}
+    # Zpool Disks / Zpool Profile / Disks from the pool's vdevs (get_zpool_disks, get_zpool_profile)
+    pool = db.pool('zones') if hasattr(db, 'pool') else None
+    leaves, kinds = [], []
+
+    def walk(vdevs):
+        for vdev in vdevs or []:
+            kinds.append(vdev.get('type', 'disk'))
+            if vdev.get('children'):
+                walk(vdev['children'])
+            elif vdev.get('type', 'disk') == 'disk' and vdev.get('name'):
+                leaves.append(vdev['name'])
+    walk((pool or {}).get('vdevs'))
+    if leaves:
+        profile = next((p for p in ('mirror', 'raidz3', 'raidz2', 'raidz') if any(k.startswith(p) for k in kinds)), 'striped')
+        size = int(pool.get('size', 0))
+        per_disk = size if profile == 'mirror' else size // len(leaves)
+        info.update({'disks': [[d, per_disk] for d in leaves], 'disk_names': ','.join(leaves), 'profile': profile})
+    return info
 
 
 def _server_uuid(state, default):
@@ -209,13 +228,13 @@ def output_json(info):
     if zpool:
         out += ['  "Zpool": "zones",',
                 '  "Zpool Encrypted": %s,' % ('true' if zpool['encrypted'] else 'false'),
-                '  "Zpool Disks": "%s",' % hw['Zpool Disks'],
-                '  "Zpool Profile": "%s",' % hw['Zpool Profile'],
+                '  "Zpool Disks": "%s",' % zpool.get('disk_names', hw['Zpool Disks']),
+                '  "Zpool Profile": "%s",' % zpool.get('profile', hw['Zpool Profile']),
                 '  "Zpool Creation": %d,' % zpool['creation'],
                 '  "Zpool Size in GiB": %d,' % zpool['size']]
     # `[[ -n "has_recovery" ]]` tests a literal: always emitted (reference §3.2)
     out += ['  "Zpool Recovery": {', '  },', '  "Disks": {']
-    disks = hw['Disks']
+    disks = (zpool or {}).get('disks') or hw['Disks']
     out += ['    "%s": {"Size in GB": %d}%s' % (d, size // 1000000000, ',' if i < len(disks) - 1 else '')
             for i, (d, size) in enumerate(disks)]
     out += ['  },', '  "Boot Parameters": {']
@@ -271,7 +290,8 @@ def output_parsable(info):
            'CPU_Online_Count=%d' % hw['CPU Count'],
            'CPU_Count=%d' % hw['CPU Count'],
            'MiB_of_Memory=%s' % hw['MiB of Memory']]
-    out += ['Disk_%s_size_in_GB=%d' % (d, size // 1000000000) for d, size in hw['Disks']]
+    disks = (info['zpool'] or {}).get('disks') or hw['Disks']
+    out += ['Disk_%s_size_in_GB=%d' % (d, size // 1000000000) for d, size in disks]
     out += ["NIC_%s='%s'" % (tag, iface) for tag, iface in info['nic_tags']]
     for nic in info['nics']:
         prefix = 'Network_Interface_%s_' % nic['iface']
@@ -319,6 +339,12 @@ def facts(state):
     with state.lock():
         text = _read_cache(state, CACHE_JSON) or regenerate(state)[0]
     return json.loads(text)
+
+
+def sysinfo_data(state):
+    """What ``sysinfo -f`` would print, parsed, without touching the cache (for vmadm and others)."""
+    with state.lock():
+        return json.loads(output_json(gather(state)))
 
 
 def main(tool, argv, state):  # pylint: disable=unused-argument
