@@ -326,6 +326,17 @@ class GzHost:
                 'SMARTOS_SIM_PYTHON': self.run.sim_python, 'HOME': '/root', 'LANG': 'C', 'LC_ALL': 'C'}
 
     # set-up
+    def _fresh_home(self):
+        """/root is in the ramdisk: empty at each boot, then provisioned."""
+        home = self.host_path('/root')
+        for entry in os.listdir(home) if os.path.isdir(home) else ():
+            path = os.path.join(home, entry)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path)
+            else:
+                os.unlink(path)
+        self._provision_home()
+
     def _provision_home(self):
         """What SmartOS does at boot from /usbkey: root's home with the authorized key."""
         home = self.host_path('/root')
@@ -339,7 +350,7 @@ class GzHost:
 
     def _write_config(self):
         env = self.env()
-        setenv = ' '.join('%s=%s' % (k, env[k]) for k in ('PATH', 'SMARTOS_SIM_STATE', 'SMARTOS_SIM_PYTHON'))
+        setenv = ' '.join('"%s=%s"' % (k, env[k]) for k in ('PATH', 'SMARTOS_SIM_STATE', 'SMARTOS_SIM_PYTHON'))
         _write(self.config, '\n'.join([
             '# sshd of the simulated global zone %s (written by smartos_sim.gzhost)' % self.name,
             'ListenAddress %s:%d' % (self.address, self.port),
@@ -419,6 +430,7 @@ class GzHost:
                 # Empty mount points on this machine (they hide nothing outside the namespaces).
                 os.makedirs('/' + mountpoint, exist_ok=True)
         self._reset_etc()
+        self._fresh_home()
         self._write_start_script(python_prefix, hidden)
         check = subprocess.run([SSHD, '-t', '-f', self.config], capture_output=True, text=True, check=False)
         if check.returncode:
@@ -493,14 +505,7 @@ class GzHost:
         result = self.nsenter(['/bin/sh', '-c', script])
         if result.returncode:
             raise GzHostError('%s: resetting /etc: %s' % (self.name, result.stderr))
-        home = self.host_path('/root')
-        for entry in os.listdir(home):
-            path = os.path.join(home, entry)
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path)
-            else:
-                os.unlink(path)
-        self._provision_home()
+        self._fresh_home()
         result = self.nsenter([os.path.join(SIM_BIN, 'smartos-sim'), 'boot', '--state', self.state])
         if result.returncode:
             raise GzHostError('%s: smartos-sim boot: %s' % (self.name, result.stderr))
@@ -596,6 +601,8 @@ def _start_repo(run, data, address, port):
     if not info or info.get('base_url') != base_url:
         shutil.rmtree(out, ignore_errors=True)
         info = pkgrepo.build_repository(out, SIM_HOME, run.sim_python, base_url)
+    if _port_open(address, port):
+        raise GzHostError('%s:%d (the pkgsrc repository) is already in use by another process' % (address, port))
     with open(run.file('pkgrepo.log'), 'ab') as log:
         proc = subprocess.Popen([sys.executable, '-m', 'smartos_sim.pkgrepo', 'serve', '--dir', out,
                                  '--host', address, '--port', str(port)], cwd=SIM_HOME,
@@ -629,14 +636,15 @@ def bootstrap(host, repo, python_package='python311'):
     (reference pkgsrc_nova_facts.md §1.1: download into /var/tmp, check the SHA1, unpack over /,
     then ``pkgin -y install``). Nothing is done where /opt/tools/bin/pkgin is already there."""
     tar = shlex.quote(repo['bootstrap_name'])
-    script = ('set -e; if ! test -x /opt/tools/bin/pkgin; then cd /var/tmp; curl -sSfk -o {tar} {url}; '
-              'test "$(sha1sum {tar} | cut -d" " -f1)" = {sha1}; tar -zxpf {tar} -C /; rm -f {tar}; fi; '
-              '/opt/tools/bin/pkgin -y install {pkg}').format(tar=tar, url=shlex.quote(repo['bootstrap_url']),
-                                                               sha1=repo['bootstrap_sha1'], pkg=shlex.quote(python_package))
+    template = ('set -e; if ! test -x /opt/tools/bin/pkgin; then cd /var/tmp; curl -sSfk -o {tar} {url}; '
+                'test "$(sha1sum {tar} | cut -d" " -f1)" = {sha1}; tar -zxpf {tar} -C /; rm -f {tar}; fi; '
+                '/opt/tools/sbin/pkg_info -q -E {pkg} || /opt/tools/bin/pkgin -y install {pkg}')
+    script = template.format(tar=tar, url=shlex.quote(repo['bootstrap_url']), sha1=repo['bootstrap_sha1'],
+                             pkg=shlex.quote(python_package))
     result = host.ssh(script, timeout=300)
     if result.returncode:
-        raise GzHostError('%s: pkgsrc bootstrap failed (rc %d):\n%s%s' % (host.name, result.returncode,
-                                                                        result.stdout, result.stderr))
+        raise GzHostError('%s: pkgsrc bootstrap failed (rc %d):\n%s%s' % (
+            host.name, result.returncode, result.stdout, result.stderr))
     return result
 
 
@@ -780,12 +788,12 @@ def status(run_dir=DEFAULT_RUN_DIR):
     for host in _hosts(run, data):
         is_up = host.is_up()
         all_up = all_up and is_up
-        lines.append('%s\t%s:%d\t%s\t%s' % (host.name, host.address, host.port,
-                                             'up pid %d' % host.pid if is_up else 'down', host.state))
+        running = 'up pid %d' % host.pid if is_up else 'down'
+        lines.append('%s\t%s:%d\t%s\t%s' % (host.name, host.address, host.port, running, host.state))
     repo = data.get('repo') or {}
     if repo.get('url'):
-        lines.append('pkgsrc\t%s\t%s' % (repo['url'], 'up pid %d' % repo['pid']
-                                           if _pid_alive(repo.get('pid'), 'smartos_sim.pkgrepo') else 'down'))
+        running = 'up pid %d' % repo['pid'] if _pid_alive(repo.get('pid'), 'smartos_sim.pkgrepo') else 'down'
+        lines.append('pkgsrc\t%s\t%s' % (repo['url'], running))
     if not lines:
         lines.append('no simulated global zone in %s' % run.path)
     return '\n'.join(lines) + '\n', all_up
