@@ -20,6 +20,7 @@ the test bed's real interpreter, so "no Python until pkgsrc installs one" holds 
 
 API:
     build_repository(out_dir, sim_home, python_path, base_url=None) -> info dict
+    unpack_bootstrap(out_dir, set_name, root) -> kit path (tar -zxpf kit -C root)
     serve(out_dir, host, port) -> server (threaded http.server, running in a daemon thread)
     python3 -m smartos_sim.pkgrepo build --dir D --python P [--base-url URL]
     python3 -m smartos_sim.pkgrepo serve --dir D --host 127.0.0.x --port N [--pidfile F]
@@ -548,6 +549,19 @@ def build_repository(out_dir, sim_home, python_path, base_url=None):
     with open(os.path.join(out_dir, 'pkgrepo.json'), 'w', encoding='utf-8') as handle:
         json.dump(info, handle, indent=1, sort_keys=True)
     return info
+
+
+def unpack_bootstrap(out_dir, set_name, root):
+    """``tar -zxpf <kit> -C <root>``: unpack a built set's bootstrap kit over the file system tree
+    ``root`` (a GZ's ``state.host_path('/')`` for ``tools``, a zone root for ``x86_64``, whose
+    images ship with pkgsrc already bootstrapped, reference §1.2). Returns the kit's path."""
+    kit = os.path.join(os.path.abspath(out_dir), 'packages/SmartOS/bootstrap', bootstrap_name(set_name))
+    with tarfile.open(kit, mode='r:gz') as tar:
+        for member in tar.getmembers():
+            if member.name.startswith('/') or '..' in member.name.split('/'):
+                raise ValueError('unsafe member in %s: %s' % (kit, member.name))
+        tar.extractall(root)  # members checked above
+    return kit
 
 
 # --------------------------------------------------------------------------------------------

@@ -234,6 +234,21 @@ def test_list_avail_and_update(tools, repo):
     assert len(avail.stdout.splitlines()) == len(repo['sets']['tools']['packages'])
 
 
+def test_dry_run_and_upgrade(tools, repo):
+    """§5.4: `-n` prints the plan one name a line, no trailing blank line, installs nothing; `upgrade`
+    with everything current ends in `nothing to do.` (what community.general.pkgin looks for)."""
+    tools.run('pkgin', '-y', 'update')
+    size = os.path.getsize(os.path.join(repo['sets']['tools']['repo_dir'], 'libxml2-2.12.3.tgz')) + \
+        os.path.getsize(os.path.join(repo['sets']['tools']['repo_dir'], 'libxslt-1.1.39.tgz'))
+    dry = tools.run('pkgin', '-n', 'install', 'libxslt')
+    assert dry.stdout.startswith('calculating dependencies...done.\n\n2 packages to install:\nlibxml2-2.12.3\nlibxslt-1.1.39\n\n'
+                                 '0 to remove, 0 to refresh, 0 to upgrade, 2 to install\n%s to download, ' % pkgsrc.humanize(size))
+    assert dry.stdout.endswith(' of additional disk space will be used\n') and dry.returncode == 0
+    assert not os.path.exists(tools.path('/opt/tools/pkg/libxslt-1.1.39'))
+    upgrade = tools.run('pkgin', '-y', 'upgrade')
+    assert (upgrade.stdout, upgrade.returncode) == ('calculating dependencies...done.\nnothing to do.\n', 0)
+
+
 def test_usage_and_argument_errors(tools):
     """§5.1: no command -> usage on stderr rc 1; missing argument -> `pkgin: <msg>` rc 1; -v."""
     usage = tools.run('pkgin')
@@ -291,7 +306,7 @@ def test_pkg_add_and_info(tools, repo):
 def test_zone_prefix(gz, repo):
     """The x86_64 kit in a zone root: /opt/local prefix, pkgdb /opt/local/pkg, pkgin db /var/db/pkgin (§1.2)."""
     zroot = gz.host_path('/zones/a1b2c3/root')
-    _unpack(repo['sets']['x86_64']['bootstrap'], zroot)
+    assert pkgrepo.unpack_bootstrap(repo['dir'], 'x86_64', zroot) == repo['sets']['x86_64']['bootstrap']
     zone = Bootstrapped(gz, zroot, '/opt/local')
     result = zone.run('pkgin', '-y', 'install', 'gmake')
     assert result.returncode == 0, result.stderr

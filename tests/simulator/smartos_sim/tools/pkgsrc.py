@@ -55,9 +55,16 @@ USAGE_COMMANDS = (
     ('show-deps', 'sd', 'List remote package direct dependencies'),
     ('show-full-deps', 'sfd', 'List remote package full dependencies'),
     ('show-rev-deps', 'srd', 'List local package reverse dependencies'),
+    ('provides', 'prov', 'Show which shared libraries a package provides'),
+    ('requires', 'req', 'Show which shared libraries a package requires'),
+    ('show-category', 'sc', 'List all packages belonging to a category'),
+    ('show-pkg-category', 'spc', 'Show categories a package belongs to'),
+    ('show-all-categories', 'sac', 'List all known categories'),
     ('pkg-content', 'pc', 'Show remote package content'),
     ('pkg-descr', 'pd', 'Show remote package long-description'),
-)
+    ('pkg-build-defs', 'pbd', 'Show remote package build definitions'),
+    ('stats', 'st', 'Show local and remote package statistics'),
+)  # pkgin 23.8.1 cmd.h, without the hidden "tonic"
 MSG_IS_INSTALLED_CODE = ('\n=: package is installed and up-to-date\n<: package is installed but newer version is available\n'
                          '>: installed package has a greater version than available package\n')
 
@@ -817,7 +824,7 @@ class Pkgin:
             best = pkgrepo.best_match(arg + '-[0-9]*', remote)
         return best
 
-    def impact(self, args, remote, local):
+    def impact(self, args, remote, local, upgrade=False):
         """impact.c pkg_impact_install: [(full, action, keep)] for the args and their dependencies."""
         sys.stdout.write('calculating dependencies...')
         sys.stdout.flush()
@@ -852,36 +859,36 @@ class Pkgin:
         for arg in args:
             full = self._find_remote(arg, remote)
             if full is None:
-                sys.stderr.write('%s is not available in the repository\n' % arg)
-                self.rc = 1
+                if not upgrade:  # impact.c pkg_impact_upgrade skips local packages the repositories lack
+                    sys.stderr.write('%s is not available in the repository\n' % arg)
+                    self.rc = 1
                 continue
-            visit(full, True)
+            visit(full, not upgrade)
         sys.stdout.write('done.\n')
         return [(f, plan[f]['action'], plan[f]['keep'], plan[f]['local']) for f in order if plan[f]['action'] != 'none']
 
-    @staticmethod
-    def _wrap(names):
-        """action_list_add: two-space indent, space separated, wrapped at 80 columns."""
-        out, cur = '', 0
+    def _wrap(self, names):
+        """pkgin 23.8.1 actions.c action_list: two-space indent, space separated, wrapped at 80 columns
+        (the length counted from the last newline, newline included); with -n one name a line."""
+        out = ''
         for name in names:
             if not out:
-                out = '  ' + name
-                cur = len(out)
-            elif cur + len(name) >= 80:
-                out += '\n  ' + name
-                cur = 3 + len(name)
+                out = name if self.no else '  ' + name
+            elif self.no:
+                out += '\n' + name
             else:
-                out += ' ' + name
-                cur += 1 + len(name)
+                nl = out.rfind('\n')
+                cur = len(out) if nl < 0 else len(out) - nl
+                out += ('\n  ' if cur + len(name) >= 80 else ' ') + name
         return out
 
-    def cmd_install(self, args):
+    def cmd_install(self, args, upgrade=False):
         remote = self.remote()
         if not remote:
             sys.stdout.write('empty available packages list\n')
             return 1
         local = installed(self.ctx)
-        plan = self.impact(args, remote, local)
+        plan = self.impact(args, remote, local, upgrade)
         if not plan:
             sys.stdout.write('nothing to do.\n')
             return self.rc
@@ -982,7 +989,7 @@ class Pkgin:
             for i, (full, act, keep, lfull) in enumerate(todo, 1):
                 line = '[%d/%d] %s %s...\n' % (i, len(todo), words[act], full)
                 sys.stdout.write(line)
-                log.write('%s %s' % (time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), line))
+                log.write('---%s: %s' % (time.strftime('%b %d %H:%M:%S', time.localtime()), line))
                 automatic = not keep and (lfull is None or installed(self.ctx)[lfull]['automatic'])
                 if adder.add(os.path.join(cache, full + '.tgz'), automatic=automatic) != 0:
                     log.write('pkg_add: 1 package addition failed\n')
@@ -1065,7 +1072,7 @@ def _usage(stream, rc):
 
 def pkgin_main(ctx, state, argv):
     try:
-        opts, operands = _getopt(argv, '46dhyfPvVl:nc:t:p')
+        opts, operands = _getopt(argv, '46dhyfFPvVl:nc:t:p')  # 23.8.1: -F accepted and ignored
     except ValueError:
         return _usage(sys.stderr, 1)
     run = Pkgin(ctx, state)
@@ -1117,7 +1124,9 @@ def pkgin_main(ctx, state, argv):
                 rc = run.cmd_install(args)
             elif command in ('upgrade', 'full-upgrade'):
                 local = installed(ctx)
-                rc = run.cmd_install(sorted(i['base'] for i in local.values())) if local else 0
+                if not local:
+                    raise PkgError('empty local package list.')
+                rc = run.cmd_install(sorted(i['base'] for i in local.values()), upgrade=True)
             elif command == 'remove':
                 rc = run.cmd_remove(args)
             elif command == 'export':
