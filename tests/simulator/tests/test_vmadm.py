@@ -21,8 +21,8 @@ USAGE_TAIL = "For more detailed information on the use of this command,type 'man
 CREATED = re.compile(r'^Successfully created VM ([0-9a-f-]{36})\n$')
 
 
-@pytest.fixture
-def vgz(gz):
+@pytest.fixture(name='vgz')
+def vgz_fixture(gz):
     """A fresh GZ with the pool, nic tags admin/external and four images installed."""
     state = State(gz.state)
     with state.lock():
@@ -308,8 +308,8 @@ def test_nics_shape(vgz):
 # lookup and list
 
 
-@pytest.fixture
-def three(vgz):
+@pytest.fixture(name='three')
+def three_fixture(vgz):
     """web (joyent, running), db (bhyve, stopped), cache (lx, stopped)."""
     web = create(vgz, {'image_uuid': BASE, 'alias': 'web', 'max_physical_memory': 512, 'tags': {'role': 'www'},
                        'nics': [{'nic_tag': 'admin', 'ips': ['10.1.1.5/24']}]})
@@ -335,8 +335,8 @@ def test_lookup_forms(three):
     assert three.run('vmadm', 'lookup', 'ram=512').stdout == ids['web'] + '\n'
     found = json.loads(three.run('vmadm', 'lookup', '-j', 'alias=web').stdout)
     assert (found[0]['type'], found[0]['ram']) == ('OS', 512)
-    assert json.loads(three.run('vmadm', 'lookup', '-j1', '-o', 'alias,brand', 'brand=lx').stdout) == [
-        {'alias': None, 'brand': 'lx'}][:0] + [{'brand': 'lx'}]
+    # -o keeps only the keys a VM has (cache has no alias)
+    assert json.loads(three.run('vmadm', 'lookup', '-j1', '-o', 'alias,brand', 'brand=lx').stdout) == [{'brand': 'lx'}]
     fails(three.run('vmadm', 'lookup', '-1', 'state=stopped'), 'Requested unique lookup but found 2 results.\n')
     fails(three.run('vmadm', 'lookup', '-o', 'uuid'), 'Cannot specify -o without -j\n')
     fails(three.run('vmadm', 'lookup', 'nics.0.ips=x'), 'Invalid lookup key: "nics.0.ips"\n')
@@ -400,7 +400,6 @@ def test_start_stop_reboot_semantics(three):
 def test_delete_and_indestructible(three):
     """§2.9: delete works on running VMs and removes datasets; indestructible_zoneroot refuses."""
     web = three.ids['web']
-    fails(three.run('vmadm', 'update', web, 'indestructible_zoneroot=true'), '', rc=0) if False else None
     result = three.run('vmadm', 'update', web, 'indestructible_zoneroot=true')
     assert result.returncode == 0
     fails(three.run('vmadm', 'delete', web), 'Failed to delete VM %s: indestructible_zoneroot is set, cannot delete\n' % web)

@@ -937,7 +937,7 @@ def _store_value(key, value):
     return copy.deepcopy(value)
 
 
-def prepare_create(state, payload, vms, rng, image_cache, tags, identity):
+def prepare_create(payload, vms, rng, image_cache, tags, identity):
     """Validate a create payload and build the VM object (no side effects). Raises PayloadError."""
     if not isinstance(payload, dict):
         payload = {}
@@ -1073,7 +1073,7 @@ def cmd_create(state, opts, pos):  # pylint: disable=unused-argument
     vms = load_vms(state)
     rng = _rng()
     try:
-        vm = prepare_create(state, payload, vms, rng, ImageCache(state), nic_tags(state), _gz_identity(state))
+        vm = prepare_create(payload, vms, rng, ImageCache(state), nic_tags(state), _gz_identity(state))
     except Crash:
         # UNCONFIRMED (reference §1.1): node's uncaught TypeError and abort; chose 134 (SIGABRT).
         sys.stderr.write('/usr/vm/node_modules/VM.js:1\n\nTypeError: Cannot read property \'features\' of undefined\n')
@@ -1600,7 +1600,7 @@ def cmd_sysrq(state, opts, pos):  # pylint: disable=unused-argument
     return 0
 
 
-def cmd_kill(state, opts, pos):
+def cmd_kill(state, opts, pos):  # pylint: disable=unused-argument
     uuid = get_uuid('kill', pos)
     vm = load_vms(state).get(uuid)
     if vm is None:
@@ -1704,7 +1704,7 @@ def seed_zones(state, rng, count):
         for index in range(base, base + count):
             brand, attr = _SEED_KINDS[rng.randrange(len(_SEED_KINDS))]
             payload = seed_payload(rng, index, getattr(images, attr), brand)
-            vm = prepare_create(state, payload, vms, rng, cache, tags, identity)
+            vm = prepare_create(payload, vms, rng, cache, tags, identity)
             provision(state, db, vm)
             if vm['autoboot']:
                 boot_vm(vm, vms, rng)

@@ -136,11 +136,11 @@ def zoneadm(argv, state):
             out.append(':'.join([row['id'], row['name'], row['state'], row['path'].replace(':', '\\:'),
                                  row['uuid'], row['brand'], row['iptype'], row['debugid']]))
     elif 'v' in flags:
-        fmt = '%*s %-16s %-10s %-30s %-8s %-6s'
-        out.append(fmt.replace('%*s', '%4s') % ('ID', 'NAME', 'STATUS', 'PATH', 'BRAND', 'IP'))
+        # zone_print(): "%*s %-16s %-10s %-30s %-8s %-6s\n" with an ID width of 4; not trimmed
+        fmt = '%4s %-16s %-10s %-30s %-8s %-6s'
+        out.append(fmt % ('ID', 'NAME', 'STATUS', 'PATH', 'BRAND', 'IP'))
         for row in rows:
-            out.append(fmt.replace('%*s', '%4s') % (row['id'], row['name'], row['state'], row['path'], row['brand'],
-                                                      row['iptype']))
+            out.append(fmt % (row['id'], row['name'], row['state'], row['path'], row['brand'], row['iptype']))
     else:
         out = [row['name'] for row in rows]
     if out:
@@ -168,8 +168,9 @@ def zlogin(argv, state):
     try:
         opts, rest = getopt.getopt(argv, 'diNnECIR:Se:l:Q')
     except getopt.GetoptError as exc:
-        sys.stderr.write('zlogin: %s\n' % exc.msg.replace('option -', 'illegal option -- ').split(' not recognized')[0]
-                         if 'not recognized' in exc.msg else '')
+        # getopt(3C)'s own diagnostic, then the usage (zlogin.c usage())
+        what = 'option requires an argument' if 'requires' in exc.msg else 'illegal option'
+        sys.stderr.write('zlogin: %s -- %s\n' % (what, exc.opt))
         sys.stderr.write(ZLOGIN_USAGE)
         return 2
     flags = dict(opts)
