@@ -198,16 +198,20 @@ def validate_name(path, types, modifying=False):
     return None
 
 
-def pool_namecheck(name):
-    """``zpool_name_valid``'s aux text, or None."""
-    if not name or not name[0].isascii() or not name[0].isalpha():
-        if name and not _valid_char(name[0]):
-            return "invalid character '%s' in pool name" % name[0]
-        return 'name must begin with a letter'
+def pool_namecheck(name, isopen=True):
+    """``zpool_name_valid``'s aux text, or None (illumos zfs_namecheck.c pool_namecheck)."""
+    if len(name) >= MAXNAMELEN - 2 - len('$ORIGIN') * 2:
+        return 'name is too long'
     for char in name:
         if not _valid_char(char):
             return "invalid character '%s' in pool name" % char
-    if name in ('mirror', 'raidz', 'draid', 'spare', 'log') or name.startswith(('mirror', 'raidz', 'spare')):
+    if not name or not (name[0].isascii() and name[0].isalpha()):
+        return 'name must begin with a letter'
+    if name in ('mirror', 'raidz'):
+        return 'name is reserved'
+    if len(name) > 1 and name[0] == 'c' and name[1].isdigit():
+        return 'pool name is reserved'
+    if not isopen and (name.startswith(('mirror', 'raidz', 'spare')) or name == 'log'):
         return 'name is reserved'
     return None
 
@@ -351,9 +355,7 @@ _PROP_LIST = [
     _p('snapshot_count', 'number', 'readonly', FSVOL, '<count>', 'SSCOUNT', UINT64_MAX),
     _p('redundant_metadata', 'index', 'inherit', FSVOL, 'all | most', 'REDUND_MD', 'all', ('all', 'most')),
     _p('receive_resume_token', 'string', 'readonly', FSVOL, '<string token>', 'RESUMETOK'),
-    # UNCONFIRMED: special_small_blocks is in the reference's enum list but not in every
-    # zfs_prop.c of that era; registered as OpenZFS/illumos do (number, inherit, filesystems).
-    _p('special_small_blocks', 'number', 'inherit', (FS,), 'zero or 512 to 1M, power of 2', 'SPECIAL_SMALL_BLOCKS', 0),
+    _p('special_small_blocks', 'number', 'inherit', (FS,), 'zero or 512 to 128K, power of 2', 'SPECIAL_SMALL_BLOCKS', 0),
     _p('encryption', 'index', 'onetime', DATASET, 'on | off | aes-128-ccm | aes-192-ccm | aes-256-ccm | '
        'aes-128-gcm | aes-192-gcm | aes-256-gcm', 'ENCRYPTION', 'off', _CRYPT),
     _p('keylocation', 'string', 'default', FSVOL, 'prompt | <file URI>', 'KEYLOCATION', 'none'),
@@ -616,6 +618,19 @@ class Zfs:
             return None
         return mnt
 
+    def mount(self, name):
+        """``zfs mount <fs>``: mount at its mountpoint (``legacy`` ones need ``legacy_mount``)."""
+        target = self.mountpoint(name)
+        if target not in ('legacy', 'none'):
+            self._mount_at(name, target)
+
+    def unmount(self, name):
+        """``zfs unmount <fs>``: its files wait in the state directory until it is mounted again."""
+        rec = self._require(name)
+        if rec.get('mounted'):
+            self._unmount(name, rec.get('mounted_at'))
+        rec.pop('legacy_at', None)
+
     def legacy_mount(self, name, path):
         """``mount -F zfs <name> <path>`` for a ``mountpoint=legacy`` filesystem."""
         rec = self._require(name)
@@ -713,7 +728,7 @@ class Zfs:
                 tracked = True
             cur = self.parent(cur)
         if not tracked:
-            return None
+            return (str(UINT64_MAX) if literal else 'none'), 'default'
         if prop == 'filesystem_count':
             count = len([n for n in self.children(name, types=(FS,))])
         else:
@@ -787,7 +802,9 @@ class Zfs:
             refres = int(rec['props'].get('refreservation', 0))
             usedrefres = max(0, refres - usedds)
             usedchild = 0
+            lused = usedds + usedsnap
             for child in self.direct_children(n):
+                lused += out[child]['logicalused']
                 cused = out[child]['used']
                 resv = int(self.ds[child]['props'].get('reservation', 0))
                 usedchild += max(cused, resv)
@@ -796,7 +813,7 @@ class Zfs:
             written = max(0, data - int(self.ds[snaps[-1]]['data'])) if snaps else data
             out[n] = {'used': used, 'referenced': data, 'usedbydataset': usedds, 'usedbysnapshots': usedsnap,
                       'usedbyrefreservation': usedrefres, 'usedbychildren': usedchild, 'written': written,
-                      'logicalused': used, 'logicalreferenced': data}
+                      'logicalused': lused, 'logicalreferenced': data}
         # available, top down
         dir_avail = {}
         for n in sorted((x for x in self.ds if '@' not in x), key=lambda x: (x.count('/'), x)):
@@ -910,8 +927,13 @@ class Zfs:
             if value < SPA_MINBLOCKSIZE or value > maxbs or value & (value - 1):
                 raise AuxError("'%s' must be power of 2 from 512B to %uKB" % (pname, maxbs >> 10))
         if prop == 'special_small_blocks':
-            if value and (value < SPA_MINBLOCKSIZE or value > SPA_MAXBLOCKSIZE or value & (value - 1)):
-                raise AuxError("invalid '%s=%d' property: must be zero or a power of 2 from 512B to 1M" % (pname, value))
+            if value and (value < SPA_MINBLOCKSIZE or value > SPA_OLD_MAXBLOCKSIZE or value & (value - 1)):
+                raise AuxError("invalid '%s=%d' property: must be zero or a power of 2 from 512B to 128K" % (pname, value))
+        if prop == 'keylocation':
+            if not (value in ('none', 'prompt') or (len(value) > 8 and value.startswith('file:///'))):
+                raise AuxError('invalid keylocation')
+            if not creating and value != 'none':
+                raise AuxError("keylocation must be 'none' for unencrypted datasets")
         if prop == 'mountpoint' and value not in ('none', 'legacy'):
             if not value.startswith('/'):
                 raise AuxError("'%s' must be an absolute path, 'none', or 'legacy'" % pname)

@@ -3,6 +3,7 @@
 import sys
 
 from smartos_sim import zfsdb
+from smartos_sim.zfsdb import ZfsError, nicenum
 
 GIB = 1024 ** 3
 MIB = 1024 ** 2
@@ -54,7 +55,559 @@ def init_state(state, rng):  # pylint: disable=unused-argument
     db.save()
 
 
+# ---------------------------------------------------------------------------------------------
+# usage (illumos-joyent usr/src/cmd/zpool/zpool_main.c get_usage / usage)
+
+USAGE = {
+    'add': '\tadd [-fgLnP] [-o property=value] <pool> <vdev> ...\n',
+    'attach': '\tattach [-f] [-o property=value] <pool> <device> <new-device>\n',
+    'clear': '\tclear [-nF] <pool> [device]\n',
+    'create': ('\tcreate [-fnd] [-B] [-o property=value] ... \n'
+               '\t    [-O file-system-property=value] ...\n'
+               '\t    [-m mountpoint] [-R root] [-t tempname] <pool> <vdev> ...\n'),
+    'checkpoint': '\tcheckpoint [--discard] <pool> ...\n',
+    'destroy': '\tdestroy [-f] <pool>\n',
+    'detach': '\tdetach <pool> <device>\n',
+    'export': '\texport [-f] <pool> ...\n',
+    'history': '\thistory [-il] [<pool>] ...\n',
+    'import': ('\timport [-d dir] [-D]\n'
+               '\timport [-d dir | -c cachefile] [-F [-n]] [-l] <pool | id>\n'
+               '\timport [-o mntopts] [-o property=value] ... \n'
+               '\t    [-d dir | -c cachefile] [-D] [-l] [-f] [-m] [-N] [-R root] [-F [-n]] -a\n'
+               '\timport [-o mntopts] [-o property=value] ... \n'
+               '\t    [-d dir | -c cachefile] [-D] [-l] [-f] [-m] [-N] [-R root] [-F [-n]] [-t]\n'
+               '\t    [--rewind-to-checkpoint] <pool | id> [newpool]\n'),
+    'iostat': '\tiostat [-gLPv] [-T d|u] [pool] ... [interval [count]]\n',
+    'labelclear': '\tlabelclear [-f] <vdev>\n',
+    'list': '\tlist [-gHLpPv] [-o property[,...]] [-T d|u] [pool] ... [interval [count]]\n',
+    'offline': '\toffline [-t] <pool> <device> ...\n',
+    'online': '\tonline <pool> <device> ...\n',
+    'replace': '\treplace [-f] <pool> <device> [new-device]\n',
+    'remove': '\tremove [-nps] <pool> <device> ...\n',
+    'reopen': '\treopen <pool>\n',
+    'initialize': '\tinitialize [-c | -s] <pool> [<device> ...]\n',
+    'scrub': '\tscrub [-s | -p] <pool> ...\n',
+    'resilver': '\tresilver <pool> ...\n',
+    'trim': '\ttrim [-d] [-r <rate>] [-c | -s] <pool> [<device> ...]\n',
+    'status': '\tstatus [-igLPvxD] [-T d|u] [pool] ... [interval [count]]\n',
+    'upgrade': '\tupgrade\n\tupgrade -v\n\tupgrade [-V version] <-a | pool ...>\n',
+    'get': '\tget [-Hp] [-o "all" | field[,...]] <"all" | property[,...]> <pool> ...\n',
+    'set': '\tset <property=value> <pool> \n',
+    'split': ('\tsplit [-gLlnP] [-R altroot] [-o mntopts]\n'
+              '\t    [-o property=value] <pool> <newpool> [<device> ...]\n'),
+    'reguid': '\treguid <pool>\n',
+    'sync': '\tsync [pool] ...\n',
+}
+COMMANDS = ['create', 'destroy', None, 'add', 'remove', None, 'labelclear', None, 'checkpoint', None,
+            'list', 'iostat', 'status', None, 'online', 'offline', 'clear', 'reopen', None, 'attach',
+            'detach', 'replace', 'split', None, 'initialize', 'resilver', 'scrub', 'trim', None, 'import',
+            'export', 'upgrade', 'reguid', None, 'history', 'get', 'set', 'sync']
+
+
+class PoolProp:
+    """A pool property (usr/src/common/zfs/zpool_prop.c zpool_prop_init)."""
+
+    def __init__(self, name, ptype, attr, values, colname, default=None, table=None, visible=True):
+        self.name, self.ptype, self.attr, self.values = name, ptype, attr, values
+        self.colname, self.default, self.table, self.visible = colname, default, table, visible
+
+    @property
+    def readonly(self):
+        return self.attr == 'readonly'
+
+    @property
+    def right_aligned(self):
+        return self.ptype in ('number', 'index')
+
+    def width(self):
+        width = len(self.colname)
+        if self.ptype == 'number':
+            return max(width, 5), True
+        if self.ptype == 'index':
+            return max([width] + [len(v) for v in self.table]), True
+        return width, False
+
+
+_BOOL = ('off', 'on')
+# zpool_prop_t enum order (reference §15 "all")
+POOL_PROPS = [
+    PoolProp('name', 'string', 'readonly', None, 'NAME', visible=False),
+    PoolProp('size', 'number', 'readonly', '<size>', 'SIZE'),
+    PoolProp('capacity', 'number', 'readonly', '<size>', 'CAP'),
+    PoolProp('altroot', 'string', 'default', '<path>', 'ALTROOT'),
+    PoolProp('health', 'number', 'readonly', '<state>', 'HEALTH'),
+    PoolProp('guid', 'number', 'readonly', '<guid>', 'GUID'),
+    PoolProp('version', 'number', 'default', '<version>', 'VERSION'),
+    PoolProp('bootfs', 'string', 'default', '<filesystem>', 'BOOTFS'),
+    PoolProp('delegation', 'index', 'default', 'on | off', 'DELEGATION', 'on', _BOOL),
+    PoolProp('autoreplace', 'index', 'default', 'on | off', 'REPLACE', 'off', _BOOL),
+    PoolProp('cachefile', 'string', 'default', '<file> | none', 'CACHEFILE'),
+    PoolProp('failmode', 'index', 'default', 'wait | continue | panic', 'FAILMODE', 'wait', ('wait', 'continue', 'panic')),
+    PoolProp('listsnapshots', 'index', 'default', 'on | off', 'LISTSNAPS', 'off', _BOOL),
+    PoolProp('autoexpand', 'index', 'default', 'on | off', 'EXPAND', 'off', _BOOL),
+    PoolProp('dedupditto', 'number', 'default', '<threshold (min 100)>', 'DEDUPDITTO', 0),
+    PoolProp('dedupratio', 'number', 'readonly', '<1.00x or higher if deduped>', 'DEDUP'),
+    PoolProp('free', 'number', 'readonly', '<size>', 'FREE'),
+    PoolProp('allocated', 'number', 'readonly', '<size>', 'ALLOC'),
+    PoolProp('readonly', 'index', 'default', 'on | off', 'RDONLY', 'off', _BOOL),
+    PoolProp('comment', 'string', 'default', '<comment-string>', 'COMMENT'),
+    PoolProp('expandsize', 'number', 'readonly', '<size>', 'EXPANDSZ'),
+    PoolProp('freeing', 'number', 'readonly', '<size>', 'FREEING'),
+    PoolProp('fragmentation', 'number', 'readonly', '<percent>', 'FRAG'),
+    PoolProp('leaked', 'number', 'readonly', '<size>', 'LEAKED'),
+    PoolProp('maxblocksize', 'number', 'readonly', None, 'MAXBLOCKSIZE', visible=False),
+    PoolProp('bootsize', 'number', 'onetime', '<size>', 'BOOTSIZE'),
+    PoolProp('checkpoint', 'number', 'readonly', '<size>', 'CKPOINT'),
+    PoolProp('tname', 'string', 'onetime', None, 'TNAME', visible=False),
+    PoolProp('maxdnodesize', 'number', 'readonly', None, 'MAXDNODESIZE', visible=False),
+    PoolProp('multihost', 'index', 'default', 'on | off', 'MULTIHOST', 'off', _BOOL),
+    PoolProp('ashift', 'number', 'default', '<ashift, 9-16, or 0=default>', 'ASHIFT', 0),
+    PoolProp('autotrim', 'index', 'default', 'on | off', 'AUTOTRIM', 'off', _BOOL),
+]
+PPROPS = dict((p.name, p) for p in POOL_PROPS)
+_PALIASES = dict((p.colname.lower(), p.name) for p in POOL_PROPS)
+
+# usr/src/common/zfs/zfeature_common.h spa_feature_t order, with the state a SmartOS pool
+# created by a 2019+ platform shows. UNCONFIRMED: which ones are 'active' on a fresh GZ pool;
+# chose the ones the GZ's datasets (lz4 not used, spacemaps, large dnodes off) would activate.
+FEATURES = [
+    ('async_destroy', 'enabled'), ('empty_bpobj', 'active'), ('lz4_compress', 'active'),
+    ('multi_vdev_crash_dump', 'enabled'), ('spacemap_histogram', 'active'), ('enabled_txg', 'active'),
+    ('hole_birth', 'active'), ('extensible_dataset', 'active'), ('embedded_data', 'active'),
+    ('bookmarks', 'enabled'), ('filesystem_limits', 'enabled'), ('large_blocks', 'enabled'),
+    ('large_dnode', 'enabled'), ('sha512', 'enabled'), ('skein', 'enabled'), ('edonr', 'enabled'),
+    ('device_removal', 'enabled'), ('obsolete_counts', 'enabled'), ('zpool_checkpoint', 'enabled'),
+    ('spacemap_v2', 'active'), ('allocation_classes', 'enabled'), ('resilver_defer', 'enabled'),
+    ('encryption', 'enabled'), ('bookmark_v2', 'enabled'), ('userobj_accounting', 'enabled'),
+    ('project_quota', 'enabled'), ('log_spacemap', 'active'),
+]
+# UNCONFIRMED: chose 1% fragmentation for a young pool.
+FRAGMENTATION = 1
+
+
+def _out(text):
+    sys.stdout.write(text)
+
+
+def _err(text):
+    sys.stderr.write(text)
+
+
+class UsageError(Exception):
+    """Print the message (if any) and the command's usage; exit 2."""
+
+
+def prop_table():
+    lines = ['\nthe following properties are supported:\n', '\n\t%-19s  %s   %s\n\n' % ('PROPERTY', 'EDIT', 'VALUES')]
+    visible = [p for p in POOL_PROPS if p.visible]
+    for p in sorted(visible, key=lambda p: (0 if p.readonly else 1, p.name)):
+        lines.append('\t%-19s  %s%s\n' % (p.name, '  NO   ' if p.readonly else ' YES   ', p.values or '-'))
+    lines.append('\t%-19s   YES   disabled | enabled | active\n' % 'feature@...')
+    lines.append('\nThe feature@ properties must be appended with a feature name.\nSee zpool-features(5).\n')
+    return ''.join(lines)
+
+
+def usage_text(command=None):
+    if command is None:
+        text = 'usage: zpool command args ...\nwhere \'command\' is one of the following:\n\n'
+        for name in COMMANDS:
+            text += '\n' if name is None else USAGE[name]
+    else:
+        text = 'usage:\n' + USAGE[command]
+    if command in ('set', 'get', 'list'):
+        text += prop_table()
+    return text
+
+
+def _getopt(argv, optstring):
+    """illumos getopt(3C): ([(opt, arg)], rest); UsageError on a bad option."""
+    colon = optstring.startswith(':')
+    spec = optstring.lstrip(':')
+    opts, i = [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == '--':
+            i += 1
+            break
+        if not arg.startswith('-') or arg == '-':
+            break
+        j = 1
+        while j < len(arg):
+            char = arg[j]
+            pos = spec.find(char)
+            if pos < 0 or char == ':':
+                raise UsageError("invalid option '%s'" % char)
+            if pos + 1 < len(spec) and spec[pos + 1] == ':':
+                if j + 1 < len(arg):
+                    opts.append((char, arg[j + 1:]))
+                elif i + 1 < len(argv):
+                    i += 1
+                    opts.append((char, argv[i]))
+                elif colon:
+                    raise UsageError("missing argument for '%s' option" % char)
+                else:
+                    raise UsageError("invalid option '%s'" % char)
+                break
+            opts.append((char, None))
+            j += 1
+        i += 1
+    return opts, argv[i:]
+
+
+# ---------------------------------------------------------------------------------------------
+# property values (libzfs_pool.c zpool_get_prop)
+
+def pool_value(db, pool, prop, literal):
+    """(value, source) of a pool property, as ``zpool get`` shows it."""
+    rec = db.pool(pool)
+    props = rec.get('props') or {}
+    if prop.startswith('feature@'):
+        states = dict(FEATURES)
+        states.update(rec.get('features') or {})
+        return states.get(prop[len('feature@'):], '-'), 'local'
+    space = db.pool_space(pool)
+    if prop == 'name':
+        return pool, '-'
+    if prop in ('size', 'allocated', 'free'):
+        return (str(space[prop]) if literal else nicenum(space[prop])), '-'
+    if prop in ('freeing', 'leaked'):
+        return '0', '-'
+    if prop in ('expandsize', 'checkpoint'):
+        return '-', '-'
+    if prop == 'bootsize':
+        return '-', 'default'
+    if prop == 'capacity':
+        cap = space['allocated'] * 100 // space['size'] if space['size'] else 0
+        return (str(cap) if literal else '%d%%' % cap), '-'
+    if prop == 'fragmentation':
+        return '%d%%' % FRAGMENTATION, '-'
+    if prop == 'dedupratio':
+        return '1.00x', '-'
+    if prop == 'health':
+        return rec.get('health', 'ONLINE'), '-'
+    if prop == 'guid':
+        return str(rec['guid']), '-'
+    if prop == 'version':
+        return '-', 'default'
+    if prop == 'readonly':
+        return props.get('readonly', 'off'), '-'
+    if prop == 'maxblocksize':
+        return str(zfsdb.SPA_MAXBLOCKSIZE) if literal else nicenum(zfsdb.SPA_MAXBLOCKSIZE), '-'
+    if prop == 'maxdnodesize':
+        return str(16384) if literal else '16K', '-'
+    if prop == 'tname':
+        return '-', 'default'
+    pdef = PPROPS[prop]
+    if prop in props:
+        return str(props[prop]), 'local'
+    if pdef.ptype == 'string':
+        return '-', 'default'
+    return str(pdef.default), 'default'
+
+
+def lookup(name):
+    if name in PPROPS:
+        return PPROPS[name]
+    if name in _PALIASES:
+        return PPROPS[_PALIASES[name]]
+    return None
+
+
+class PCol:
+    def __init__(self, name, pdef, all_=False):
+        self.name, self.pdef, self.all = name, pdef, all_
+        if pdef is not None:
+            self.width, self.fixed = pdef.width()
+            if pdef.name == 'name':
+                self.width, self.fixed = 4, False
+        else:
+            self.width, self.fixed = len(name), False
+
+    @property
+    def right(self):
+        return self.pdef is not None and self.pdef.right_aligned
+
+    @property
+    def header(self):
+        return self.pdef.colname if self.pdef is not None else self.name.upper()
+
+
+def get_list(text):
+    """zprop_get_list for pools: [PCol], None for 'all'; ZfsError('bad property list: ...')."""
+    if text == 'all':
+        return None
+    if text == '':
+        raise ZfsError('bad property list: no properties specified')
+    cols = []
+    for item in text.split(','):
+        if item == '':
+            raise ZfsError('bad property list: empty property name')
+        pdef = lookup(item)
+        if pdef is None and not (item.startswith('feature@') and item[len('feature@'):] in dict(FEATURES)):
+            if not item.startswith('unsupported@'):
+                raise ZfsError("bad property list: invalid property '%s'" % item)
+        cols.append(PCol(pdef.name if pdef else item, pdef))
+    return cols
+
+
+def expand_all(with_features):
+    cols = [PCol('name', PPROPS['name'], True)]
+    cols += [PCol(p.name, p, True) for p in POOL_PROPS if p.visible]
+    if with_features:
+        cols += [PCol('feature@' + f, None, True) for f, _ in FEATURES]
+    return cols
+
+
+def pool_list(db, args):
+    """pool_list_get: (pools, rc); unknown pools are reported as zpool_open_canfail does."""
+    if not args:
+        return db.pools(), 0
+    out, rc = [], 0
+    for arg in args:
+        why = zfsdb.pool_namecheck(arg)
+        if why:
+            _err("cannot open '%s': %s\n" % (arg, why))
+            rc = 1
+        elif db.pool(arg) is None:
+            _err("cannot open '%s': no such pool\n" % arg)
+            rc = 1
+        elif arg not in out:
+            out.append(arg)
+    return sorted(out), rc
+
+
+def expand_widths(db, pools, cols):
+    for pool in pools:
+        for col in cols:
+            if col.fixed:
+                continue
+            if col.pdef is not None:
+                value = pool_value(db, pool, col.name, False)[0]
+                col.width = max(col.width, len(value))
+
+
+def do_list(db, argv):
+    opts, args = _getopt(argv, ':gHLo:pPT:v')
+    scripted = literal = False
+    fields = 'name,size,allocated,free,checkpoint,expandsize,fragmentation,capacity,dedupratio,health,altroot'
+    for opt, arg in opts:
+        if opt == 'H':
+            scripted = True
+        elif opt == 'p':
+            literal = True
+        elif opt == 'o':
+            fields = arg
+    try:
+        cols = get_list(fields)
+    except ZfsError as exc:
+        _err('%s\n' % exc)
+        raise UsageError(None) from None
+    if cols is None:
+        cols = expand_all(False)
+    pools, rc = pool_list(db, args)
+    if not pools:
+        if not args and not scripted:
+            _out('no pools available\n')
+            return 0
+        return rc
+    expand_widths(db, pools, cols)
+    if not scripted:
+        _out(_line([c.header for c in cols], cols) + '\n')
+    for pool in pools:
+        values = []
+        for col in cols:
+            if col.pdef is not None:
+                values.append(pool_value(db, pool, col.name, literal)[0])
+            elif col.name.startswith('feature@'):
+                values.append(pool_value(db, pool, col.name, literal)[0])
+            else:
+                values.append('-')
+        _out(('\t'.join(values) if scripted else _line(values, cols)) + '\n')
+    return 0
+
+
+def _line(values, cols):
+    parts = []
+    for i, (value, col) in enumerate(zip(values, cols)):
+        if i == len(cols) - 1 and not col.right:
+            parts.append(value)
+        elif col.right:
+            parts.append(value.rjust(col.width))
+        else:
+            parts.append(value.ljust(col.width))
+    return '  '.join(parts)
+
+
+def do_get(db, argv):
+    opts, args = _getopt(argv, ':Hpo:')
+    scripted = literal = False
+    columns = ['name', 'property', 'value', 'source']
+    for opt, arg in opts:
+        if opt == 'p':
+            literal = True
+        elif opt == 'H':
+            scripted = True
+        elif opt == 'o':
+            columns = []
+            for tok in arg.split(','):
+                name = tok.split('=', 1)[0]
+                if len(columns) == 5:
+                    raise UsageError('too many fields given to -o option')
+                if name == 'all':
+                    if columns:
+                        raise UsageError('"all" conflicts with specific fields given to -o option')
+                    columns = ['name', 'property', 'value', 'source']
+                    break
+                if name not in ('name', 'property', 'value', 'source'):
+                    raise UsageError("invalid column name '%s'" % tok)
+                columns.append(name)
+    if not args:
+        raise UsageError('missing property argument')
+    try:
+        cols = get_list(args[0])
+    except ZfsError as exc:
+        _err('%s\n' % exc)
+        raise UsageError(None) from None
+    if cols is None:
+        cols = expand_all(True)
+    else:
+        cols = [PCol('name', PPROPS['name'])] + cols
+    pools, rc = pool_list(db, args[1:])
+    expand_widths(db, pools, cols)
+    widths = {'name': 4, 'property': 8, 'value': 5, 'source': 6}
+    for i, col in enumerate(cols):
+        widths['property'] = max(widths['property'], len(col.name))
+        if i > 0:
+            widths['value'] = max(widths['value'], col.width)
+        if col.name == 'name' and col.pdef is not None and col.width > widths['name']:
+            widths['name'] = col.width
+            widths['source'] = col.width + len('inherited from')
+    first = True
+    for pool in pools:
+        for i, col in enumerate(cols):
+            if i == 0 and col.name == 'name':
+                continue
+            if col.pdef is None and not col.name.startswith('feature@'):
+                continue
+            value, source = pool_value(db, pool, col.name, literal)
+            if first:
+                first = False
+                if not scripted:
+                    _out(_get_line([c.upper() for c in columns], columns, widths, False) + '\n')
+            row = {'name': pool, 'property': col.name, 'value': value, 'source': source}
+            _out(_get_line([row[c] for c in columns], columns, widths, scripted) + '\n')
+    return rc
+
+
+def _get_line(values, columns, widths, scripted):
+    parts = []
+    for i, value in enumerate(values):
+        if i == len(values) - 1:
+            parts.append(value)
+        elif scripted:
+            parts.append(value + '\t')
+        else:
+            parts.append(value.ljust(widths[columns[i]]) + '  ')
+    return ''.join(parts)
+
+
+def do_set(db, argv):
+    if argv and argv[0].startswith('-'):
+        raise UsageError("invalid option '%s'" % argv[0][1:2])
+    if not argv:
+        raise UsageError('missing property=value argument')
+    if len(argv) < 2:
+        raise UsageError('missing pool name')
+    if len(argv) > 2:
+        raise UsageError('too many pool names')
+    if '=' not in argv[0]:
+        raise UsageError('missing value in property=value argument')
+    prop, value = argv[0].split('=', 1)
+    pool = argv[1]
+    if db.pool(pool) is None:
+        raise ZfsError("cannot open '%s': no such pool" % pool)
+    errbuf = "cannot set property for '%s'" % pool
+    pdef = lookup(prop)
+    if pdef is None:
+        if prop.startswith('feature@') and prop[len('feature@'):] in dict(FEATURES):
+            if value != 'enabled':
+                raise ZfsError("%s: property '%s' can only be set to 'enabled'" % (errbuf, prop))
+            feats = db.pool(pool).setdefault('features', {})
+            if dict(FEATURES).get(prop[8:]) == 'disabled':
+                feats[prop[8:]] = 'enabled'
+            return 0
+        raise ZfsError("%s: invalid property '%s'" % (errbuf, prop))
+    if pdef.readonly or pdef.attr == 'onetime':
+        raise ZfsError("%s: '%s' is readonly" % (errbuf, pdef.name))
+    if pdef.ptype == 'index' and value not in pdef.table:
+        raise ZfsError("%s: property '%s' must be one of '%s'" % (errbuf, pdef.name, pdef.values))
+    db.pool(pool).setdefault('props', {})[pdef.name] = value
+    return 0
+
+
+def do_status(db, argv):
+    opts, args = _getopt(argv, 'igLPvxDtT:')
+    flags = set(o for o, _ in opts)
+    pools, rc = pool_list(db, args)
+    if not pools:
+        if not args:
+            _out('no pools available\n')
+        return rc
+    if 'x' in flags:
+        if not args:
+            _out('all pools are healthy\n')
+        else:
+            for pool in pools:
+                _out("pool '%s' is healthy\n" % pool)
+        return rc
+    for i, pool in enumerate(pools):
+        if i:
+            _out('\n')
+        rec = db.pool(pool)
+        vdevs = rec.get('vdevs') or []
+        width = max([10, len(pool)] + [len(v['name']) + 2 for v in vdevs])
+        _out('  pool: %s\n state: %s\n  scan: none requested\nconfig:\n\n' % (pool, rec.get('health', 'ONLINE')))
+        _out('\t%-*s  %-8s %5s %5s %5s\n' % (width, 'NAME', 'STATE', 'READ', 'WRITE', 'CKSUM'))
+        _out('\t%-*s  %-8s %5s %5s %5s\n' % (width, pool, 'ONLINE', '0', '0', '0'))
+        for vdev in vdevs:
+            _out('\t  %-*s  %-8s %5s %5s %5s\n' % (width - 2, vdev['name'], 'ONLINE', '0', '0', '0'))
+        _out('\nerrors: No known data errors\n')
+    return rc
+
+
+HANDLERS = {'list': do_list, 'get': do_get, 'set': do_set, 'status': do_status}
+
+
 def main(tool, argv, state):  # pylint: disable=unused-argument
-    """``zpool`` entry point (filled in below)."""
-    sys.stderr.write('zpool: not implemented yet\n')
-    return 1
+    """``zpool`` entry point."""
+    if not argv:
+        _err('missing command\n')
+        _err(usage_text())
+        return 2
+    cmd = argv[0]
+    if cmd == '-?':
+        _out(usage_text())
+        return 0
+    if cmd not in USAGE:
+        _err("unrecognized command '%s'\n" % cmd)
+        _err(usage_text())
+        return 2
+    handler = HANDLERS.get(cmd)
+    if handler is None:
+        _err('smartos-sim: zpool %s is not simulated\n' % cmd)
+        return 1
+    with state.lock():
+        db = zfsdb.Zfs(state)
+        try:
+            rc = handler(db, argv[1:])
+        except UsageError as exc:
+            if exc.args and exc.args[0]:
+                _err('%s\n' % exc.args[0])
+            _err(usage_text(cmd))
+            return 2
+        except ZfsError as exc:
+            _err('%s\n' % exc)
+            return 1
+        if cmd == 'set':
+            db.save()
+    return rc
