@@ -274,6 +274,32 @@ def test_remove(tools):
     assert (gone.stdout, gone.returncode) == ('no such installed package py311-pip\nno packages to delete\n', 1)
 
 
+def test_keep_autoremove_export_import(tools):
+    """autoremove.c/selection.c: keep marks live in the pkgdb, orphans go, export/import round-trip PKGPATHs."""
+    tools.run('pkgin', '-y', 'install', 'libxslt')
+    export = tools.run('pkgin', 'export')
+    assert export.stdout == ('archivers/libarchive\ndatabases/sqlite3\npkgtools/bootstrap-mk-files\npkgtools/pkg_install\n'
+                             'pkgtools/pkgin\ntextproc/libxslt\n')
+    unkeep = tools.run('pkgin', 'unkeep', 'libxslt')
+    assert (unkeep.stdout, unkeep.returncode) == ('marking libxslt-1.1.39 as auto-removable\n', 0)
+    assert tools.run('pkgin', 'show-no-keep').stdout == ('libxml2-2.12.3       XML parser library from the GNOME project\n'
+                                                         'libxslt-1.1.39       XSLT parser library from the GNOME project\n')
+    removed = tools.run('pkgin', '-y', 'autoremove')
+    assert removed.stdout == ('2 packages to be autoremoved:\n  libxml2-2.12.3 libxslt-1.1.39\n\n'
+                              '[1/2] removing libxslt-1.1.39...\n[2/2] removing libxml2-2.12.3...\n'
+                              'pkg_install warnings: 0, errors: 0\nreading local summary...\nprocessing local summary...\n')
+    assert tools.run('pkgin', 'autoremove').stdout == 'all packages are marked as "keepable"\n.'  # sic, MSG_ALL_KEEP_PKGS
+    missing = tools.run('pkgin', 'keep', 'libxslt')
+    assert (missing.stdout, missing.returncode) == ('no such installed package libxslt\n', 1)
+    listing = tools.path('/var/tmp/keep.list')
+    os.makedirs(os.path.dirname(listing), exist_ok=True)
+    with open(listing, 'w', encoding='utf-8') as handle:
+        handle.write('textproc/libxslt\nno-such-thing\n')
+    imported = tools.run('pkgin', '-y', 'import', listing)
+    assert imported.stderr == 'no-such-thing is not available in the repository\n'
+    assert '[2/2] installing libxslt-1.1.39...\n' in imported.stdout and imported.returncode == 0
+
+
 # ---------------------------------------------------------------------------------------------
 # pkg_add, pkg_info
 

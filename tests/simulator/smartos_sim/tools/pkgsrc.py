@@ -1028,10 +1028,7 @@ class Pkgin:
             sys.stdout.write('\n')
         if not self.confirm():
             return self.rc
-        for i, name in enumerate(targets, 1):
-            sys.stdout.write('[%d/%d] removing %s...\n' % (i, len(targets), name))
-            remove_files(self.ctx, installed(self.ctx)[name])
-        sys.stdout.write('pkg_install warnings: 0, errors: 0\n')
+        self.remove(targets)
         self.update_local(True)
         self.save_db()
         return self.rc
@@ -1046,11 +1043,110 @@ class Pkgin:
         return out
 
     def cmd_export(self):
+        """selection.c export_keep: the PKGPATH of every keep package."""
         local = installed(self.ctx)
-        for name in sorted(local):
-            if not local[name]['automatic']:
-                sys.stdout.write('%s\n' % local[name]['build_info'].get('PKGPATH', local[name]['base']))
+        paths = sorted(local[n]['build_info'].get('PKGPATH', local[n]['base']) for n in local if not local[n]['automatic'])
+        if not paths:
+            raise PkgError('empty local package list.')
+        sys.stdout.write(''.join(p + '\n' for p in paths))
         return 0
+
+    def cmd_import(self, files):
+        """selection.c import_keep: PKGPATHs or names, one a line, then an install of them all."""
+        remote = self.remote()
+        wanted = []
+        for path in files:
+            try:
+                with open(path, encoding='utf-8') as handle:
+                    lines = handle.read().split('\n')
+            except OSError as exc:
+                raise PkgError('error opening %s: %s' % (path, exc.strerror)) from exc
+            for line in lines:
+                line = line.strip()
+                if not line or not line[0].isalnum():
+                    continue
+                if '/' in line:
+                    match = pkgrepo.best_match('*', [f for f, e in remote.items() if e.get('PKGPATH') == line])
+                else:
+                    match = self._find_remote(line, remote)
+                if match is None:
+                    sys.stderr.write('%s is not available in the repository\n' % line)
+                    continue
+                wanted.append(match)
+            if not wanted:
+                raise PkgError('Empty import list.')
+            rc = self.cmd_install(wanted)
+        return rc
+
+    def cmd_keep(self, args, keep):
+        """autoremove.c pkg_keep: the pkgdb's automatic mark is the truth."""
+        rc = 0
+        local = installed(self.ctx)
+        for arg in args:
+            name = arg if arg in local else next((n for n in local if local[n]['base'] == arg), None)
+            if name is None:
+                sys.stdout.write('no such installed package %s\n' % arg)
+                rc = 1
+                continue
+            info_path = os.path.join(self.ctx.dbdir, name, '+INSTALLED_INFO')
+            if keep and local[name]['automatic']:
+                sys.stdout.write('marking %s as non auto-removable\n' % name)
+                os.unlink(info_path)
+            elif not keep and not local[name]['automatic']:
+                sys.stdout.write('marking %s as auto-removable\n' % name)
+                with open(info_path, 'w', encoding='utf-8') as handle:
+                    handle.write('automatic=yes\n')
+        return rc
+
+    def cmd_show_keep(self, keep):
+        local = installed(self.ctx)
+        names = [n for n in sorted(local) if local[n]['automatic'] != keep]
+        if not names:
+            sys.stdout.write('empty non-autoremovable package list\n' if keep else 'empty autoremovable package list\n')
+        for name in names:
+            sys.stdout.write('%-20s %s\n' % (name, local[name]['comment']))
+        return 0
+
+    def cmd_autoremove(self):
+        """autoremove.c pkgin_autoremove: automatic packages no keep package needs."""
+        local = installed(self.ctx)
+        keep = [n for n in local if not local[n]['automatic']]
+        if not keep:
+            raise PkgError('no packages have been marked as keepable')
+        if len(keep) == len(local):
+            sys.stdout.write('all packages are marked as "keepable"\n.')
+            return 0
+        needed, todo = set(), list(keep)
+        while todo:
+            for dep in local[todo.pop()]['depends']:
+                best = find_installed(self.ctx, dep, local)
+                if best and best not in needed:
+                    needed.add(best)
+                    todo.append(best)
+        orphans = [n for n in local if local[n]['automatic'] and n not in needed
+                   and not os.path.exists(os.path.join(self.ctx.dbdir, n, '+PRESERVE'))]
+        if not orphans:
+            sys.stdout.write('no orphan dependencies found.\n')
+            return 0
+        sys.stdout.write('%d packages to be autoremoved:\n%s\n' % (len(orphans), self._wrap(sorted(orphans))))
+        if not self.no:
+            sys.stdout.write('\n')
+        if self.confirm():
+            order = []
+            for name in orphans:
+                for sub in self._rev_deps(name, local) + [name]:
+                    if sub in orphans and sub not in order:
+                        order.append(sub)
+            self.remove(order)
+            self.update_local(True)
+        return 0
+
+    def remove(self, names):
+        """actions.c do_pkg_remove."""
+        for i, name in enumerate(names, 1):
+            sys.stdout.write('[%d/%d] removing %s...\n' % (i, len(names), name))
+            remove_files(self.ctx, installed(self.ctx)[name])
+        sys.stdout.write('pkg_install warnings: 0, errors: 0\n')
 
 
 class _VersionDesc:
@@ -1131,6 +1227,14 @@ def pkgin_main(ctx, state, argv):
                 rc = run.cmd_remove(args)
             elif command == 'export':
                 rc = run.cmd_export()
+            elif command == 'import':
+                rc = run.cmd_import(args)
+            elif command in ('keep', 'unkeep'):
+                rc = run.cmd_keep(args, command == 'keep')
+            elif command in ('show-keep', 'show-no-keep'):
+                rc = run.cmd_show_keep(command == 'show-keep')
+            elif command == 'autoremove':
+                rc = run.cmd_autoremove()
             elif command == 'clean':
                 shutil.rmtree(os.path.join(ctx.pkgin_dir, 'cache'), ignore_errors=True)
                 rc = 0
