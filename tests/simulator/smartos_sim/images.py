@@ -219,8 +219,11 @@ def vm_records(state):
     doc = state.load('vms', {})
     if isinstance(doc, dict) and isinstance(doc.get('vms'), (dict, list)):
         doc = doc['vms']
-    items = doc.values() if isinstance(doc, dict) else doc
-    if not isinstance(items, (list, type({}.values()))):
+    if isinstance(doc, dict):
+        items = list(doc.values())
+    elif isinstance(doc, list):
+        items = doc
+    else:
         return []
     return [vm for vm in items if isinstance(vm, dict) and vm.get('uuid')]
 

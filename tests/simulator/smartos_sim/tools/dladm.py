@@ -121,7 +121,7 @@ def delete_etherstub(state, name):
     """Returns None or the error message (without ``dladm: ``)."""
     with state.lock():
         doc = load(state)
-        kind, _ = find_link(doc, name)
+        kind = find_link(doc, name)[0]
         if kind is None:
             return "invalid link name '%s'" % name
         if kind != 'etherstub':
@@ -151,7 +151,7 @@ class Ofmt:
                 raise OfmtError("output field `all' invalid in parsable mode")
         wanted = fields_str if fields_str and fields_str.lower() != 'all' else None
         if wanted is None:
-            names = [n for n, _ in template] if (fields_str or default is None) else default.split(',')
+            names = [n for n, dummy in template] if (fields_str or default is None) else default.split(',')
         else:
             names = [n for n in wanted.split(',') if n]
         by_name = dict((n.lower(), (n, w)) for n, w in template)
@@ -179,7 +179,7 @@ class Ofmt:
                 return values[0] + '\n'
             return ':'.join(v.replace('\\', '\\\\').replace(':', '\\:') for v in values) + '\n'
         overflow = 0
-        for idx, ((_, width), value) in enumerate(zip(self.fields, values)):
+        for idx, ((dummy, width), value) in enumerate(zip(self.fields, values)):
             if idx == len(values) - 1:
                 out.append(value)
                 break
@@ -197,11 +197,11 @@ class Ofmt:
     def print_row(self, row):
         """``row`` maps lower-case field name -> value string."""
         if not self.parsable and self.nrow % 24 == 0:
-            sys.stdout.write(self._line([name for name, _ in self.fields]))
+            sys.stdout.write(self._line([name for name, dummy in self.fields]))
             self.nrow += 1
         self.nrow += 1
         values = []
-        for name, _ in self.fields:
+        for name, dummy in self.fields:
             value = row.get(name.lower(), '')
             if value == '' and not self.parsable:
                 value = '--'
@@ -422,7 +422,7 @@ def do_show_etherstub(state, argv):
 
 
 def do_show_aggr(state, argv):
-    opts, _ = _getopt(argv, 'sxLpPo:i:', SHOW_LONG)
+    opts = _getopt(argv, 'sxLpPo:i:', SHOW_LONG)[0]
     flags = _flags(opts)
     # No aggregations are simulated: only the output-field checks remain.
     if 'x' in flags:
@@ -437,7 +437,7 @@ def _one_link(args, subcmd):
 
 
 def do_create_etherstub(state, argv):
-    _, args = _getopt(argv, 'tR:', STUB_LONG)
+    args = _getopt(argv, 'tR:', STUB_LONG)[1]
     name = _one_link(args, 'create-etherstub')
     err = create_etherstub(state, name, temporary=True)
     # UNCONFIRMED: without -t the stub is also persistent; the simulator keeps the flag only
@@ -455,7 +455,7 @@ def do_create_etherstub(state, argv):
 
 
 def do_delete_etherstub(state, argv):
-    _, args = _getopt(argv, 'tR:', STUB_LONG)
+    args = _getopt(argv, 'tR:', STUB_LONG)[1]
     name = _one_link(args, 'delete-etherstub')
     err = delete_etherstub(state, name)
     return _die(err) if err else 0
@@ -480,7 +480,7 @@ def do_create_vnic(state, argv):
         doc = load(state)
         if not valid_linkname(name):
             return _die("invalid link name '%s'" % name)
-        kind, _ = find_link(doc, flags['l'])
+        kind = find_link(doc, flags['l'])[0]
         if kind not in ('phys', 'etherstub'):
             return _die("invalid link name '%s'" % flags['l'])
         if find_link(doc, name)[0]:
@@ -509,7 +509,7 @@ def do_delete_vnic(state, argv):
     name = args[0]
     with state.lock():
         doc = load(state)
-        kind, _ = find_link(doc, name)
+        kind = find_link(doc, name)[0]
         if kind is None:
             return _die("invalid link name '%s'" % name)
         if kind != 'vnic':

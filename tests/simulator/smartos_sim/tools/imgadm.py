@@ -74,7 +74,7 @@ def _parse(argv, spec):
             args.extend(argv[i:])
             break
         if arg.startswith('--') and len(arg) > 2:
-            name, _, value = arg[2:].partition('=')
+            name, dummy, value = arg[2:].partition('=')
             if '--' + name not in spec:
                 # UNCONFIRMED: dashdash's wording, it is not in the reference.
                 raise ImgadmError('Option', 'unknown option: "--%s"' % name)
@@ -266,7 +266,7 @@ def _list_infos(infos, opts):
         sys.stdout.write(_jsonify(infos) + '\n')
         return
     rows = [_row_from_info(info) for info in infos]
-    columns = [c for c in re.split(r'\s*,\s*', opts.get('o', 'uuid,name,version,os,type,pub').strip())]
+    columns = re.split(r'\s*,\s*', opts.get('o', 'uuid,name,version,os,type,pub').strip())
     sort = [c for c in re.split(r'\s*,\s*', opts.get('s', 'published_at,name').strip()) if c]
     _tabulate(rows, columns, sort, opts.get('H'))
 
@@ -354,9 +354,9 @@ def _find_in_sources(state, arg, active_only, source_urls=None):
 
 
 def do_show(state, argv):
-    _, args = _parse(argv, dict(_HELP))
+    args = _parse(argv, dict(_HELP))[1]
     arg = _one_arg(args)
-    manifest, _ = _find_in_sources(state, arg, active_only=False)
+    manifest = _find_in_sources(state, arg, active_only=False)[0]
     if manifest is None:
         raise ImgadmError('ImageNotFound', 'image "%s" was not found' % arg)
     sys.stdout.write(_jsonify(manifest) + '\n')

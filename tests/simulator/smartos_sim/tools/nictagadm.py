@@ -114,7 +114,7 @@ def conf_values(state):
     """The ``key=value`` pairs as the script reads them (``IFS='=' read``), in file order."""
     values = {}
     for line in read_conf(state):
-        key, _, value = line.partition('=')
+        key, dummy, value = line.partition('=')
         if not key or not value or key.startswith('#'):
             continue
         values[key] = value
@@ -237,7 +237,7 @@ def _update_sysinfo(state):
 
 def _parse_props(text, props):
     for prop in text.split(','):
-        key, _, value = prop.partition('=')
+        key, dummy, value = prop.partition('=')
         if not key or not value:
             fatal('invalid property: %s' % prop)
         props[key] = value
@@ -456,7 +456,7 @@ SUB_OPTSTRINGS = {'add': 'lp:', 'update': 'lp:', 'delete': 'f', 'list': 'lLpd:',
 
 def _run(state, argv):
     opts, rest = _getopts(argv, 'vh?')
-    for opt, _ in opts:
+    for opt, dummy in opts:
         if opt == 'h':
             usage(0)
         elif opt != 'v':

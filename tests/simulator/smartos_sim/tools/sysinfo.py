@@ -174,7 +174,7 @@ def gather(state):
     for phys in net['phys']:
         mac = dladm.normalize_mac(phys['mac'])
         names = []
-        for idx, (name, tag_mac, _) in enumerate(tags):
+        for idx, (name, tag_mac, dummy) in enumerate(tags):
             if tag_mac == mac:
                 names.append(name)
                 tag_links[idx] = (name, phys['link'])
