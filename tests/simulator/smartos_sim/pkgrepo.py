@@ -31,20 +31,17 @@ Package-format helpers shared with :mod:`smartos_sim.tools.pkgsrc` live here too
 import argparse
 import bz2
 import fnmatch
-import functools
 import gzip
 import hashlib
-import http.server
 import io
 import json
 import lzma
 import os
 import re
 import shutil
-import socketserver
 import sys
 import tarfile
-import threading
+import time
 
 BRANCH = 'trunk'
 # The newest tools kit the reference names (pkgsrc_nova_facts.md §1.1: bootstrap-trunk-tools-20240116).
@@ -567,21 +564,25 @@ def unpack_bootstrap(out_dir, set_name, root):
 # --------------------------------------------------------------------------------------------
 # Serving
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
-        pass
-
-
-class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
 def serve(out_dir, host, port):
     """Serve ``out_dir`` over HTTP on ``host:port`` from a daemon thread; returns the server
     (``server.server_address`` has the real port when ``port`` is 0; stop with ``shutdown()``)."""
-    handler = functools.partial(_QuietHandler, directory=os.path.abspath(out_dir))
-    server = _Server((host, port), handler)
+    # Imported here: the package tools import this module on every call and never serve.
+    import functools  # pylint: disable=import-outside-toplevel
+    import http.server  # pylint: disable=import-outside-toplevel
+    import socketserver  # pylint: disable=import-outside-toplevel
+    import threading  # pylint: disable=import-outside-toplevel
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+            pass
+
+    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+        daemon_threads = True
+        allow_reuse_address = True
+
+    handler = functools.partial(QuietHandler, directory=os.path.abspath(out_dir))
+    server = Server((host, port), handler)
     thread = threading.Thread(target=server.serve_forever, name='pkgrepo', daemon=True)
     thread.start()
     return server
@@ -612,7 +613,8 @@ def _main(argv):
     sys.stdout.write('serving %s on http://%s:%d\n' % (opts.dir, opts.host, server.server_address[1]))
     sys.stdout.flush()
     try:
-        threading.Event().wait()
+        while True:
+            time.sleep(3600)
     except KeyboardInterrupt:
         pass
     finally:

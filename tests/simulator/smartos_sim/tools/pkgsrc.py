@@ -26,7 +26,6 @@ import shutil
 import sys
 import time
 import urllib.error
-import urllib.request
 
 from smartos_sim import pkgrepo
 
@@ -196,6 +195,8 @@ def _fetch(url, if_modified_since=None):
     if url.startswith('/'):
         with open(url, 'rb') as handle:
             return handle.read(), int(os.stat(url).st_mtime)
+    # Only pkgin over HTTP needs urllib.request: imported here to keep every other tool call quick.
+    import urllib.request  # pylint: disable=import-outside-toplevel
     request = urllib.request.Request(url)
     if if_modified_since:
         request.add_header('If-Modified-Since', time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime(if_modified_since)))
@@ -257,7 +258,7 @@ class PkgAdd:
             if os.path.isfile(source):
                 with open(source, 'rb') as handle:
                     return handle.read()
-        except (OSError, urllib.error.URLError):
+        except OSError:
             return None
         if '/' in source:
             return None
@@ -266,13 +267,13 @@ class PkgAdd:
             path = path.rstrip('/')
             try:
                 return _fetch('%s/%s.tgz' % (path, name))[0]
-            except (OSError, urllib.error.URLError):
+            except OSError:
                 pass
             full = self._best_in_repo(path, name)
             if full:
                 try:
                     return _fetch('%s/%s.tgz' % (path, full))[0]
-                except (OSError, urllib.error.URLError):
+                except OSError:
                     pass
         return None
 
@@ -281,7 +282,7 @@ class PkgAdd:
         for ext in SUMMARY_EXTS:
             try:
                 data = _fetch('%s/pkg_summary.%s' % (path, ext))[0]
-            except (OSError, urllib.error.URLError):
+            except OSError:
                 continue
             fulls = [e['PKGNAME'] for e in pkgrepo.parse_summary(_decompress(data, ext)) if 'PKGNAME' in e]
             best = pkgrepo.best_match(name, fulls)
@@ -532,7 +533,7 @@ def pkg_info_main(ctx, argv):
         else:
             try:
                 meta, file_size = _meta_from_file(name)
-            except (OSError, EOFError, ValueError, KeyError, urllib.error.URLError):
+            except (OSError, EOFError, ValueError, KeyError):
                 sys.stderr.write("pkg_info: can't find package `%s'\n" % name)
                 errors += 1
                 continue
@@ -716,7 +717,7 @@ class Pkgin:
                 tried = '%s/pkg_summary.%s' % (url, ext)
                 try:
                     data, mtime = _fetch(tried, since)
-                except (OSError, urllib.error.URLError) as exc:
+                except OSError as exc:
                     last_err = _fetch_error(exc)
                     continue
                 break
@@ -961,7 +962,7 @@ class Pkgin:
             else:
                 try:
                     data = _fetch(url)[0]
-                except (OSError, urllib.error.URLError) as exc:
+                except OSError as exc:
                     sys.stderr.write('download error: %s %s\n' % (url, _fetch_error(exc)))
                     self.rc = 1
                     continue
