@@ -146,6 +146,9 @@ def test_create_defaults_of_an_os_zone(vgz):
         db = zfsdb.Zfs(state)
         assert db.get('zones/' + uuid, 'origin')[0] == 'zones/%s@final' % MINIMAL
         assert db.get_parsable('zones/' + uuid, 'quota')[0] == str(10 * 1024 ** 3)
+        # the brand's install hook: zones/cores/<uuid>, 100G, mounted in the zonepath
+        assert db.get_parsable('zones/cores/' + uuid, 'quota')[0] == str(100 * 1024 ** 3)
+        assert db.get('zones/cores/' + uuid, 'mountpoint')[0] == '/zones/%s/cores' % uuid
     assert os.path.isdir(vgz.host_path('/zones/%s/root' % uuid))
 
 
@@ -406,7 +409,7 @@ def test_delete_and_indestructible(three):
     three.run('vmadm', 'update', web, 'indestructible_zoneroot=false')
     result = three.run('vmadm', 'delete', web)
     assert (result.returncode, result.stderr) == (0, 'Successfully deleted VM %s\n' % web)
-    assert 'zones/' + web not in zfs_names(three)
+    assert not {'zones/' + web, 'zones/cores/' + web} & zfs_names(three)
     assert not os.path.exists(three.host_path('/zones/' + web))
     fails(three.run('vmadm', 'delete', web), 'Failed to delete VM %s: VM %s not found\n' % (web, web))
 

@@ -805,23 +805,34 @@ def _sort_nics(nics):
     return sorted(nics, key=key)
 
 
+class ConflictIndex:
+    """The MACs and (nic_tag, vlan_id, IP) triples other VMs hold (nic.js conflict check)."""
+
+    def __init__(self, vms=()):
+        self.macs, self.ips = set(), set()
+        for vm in vms:
+            self.add(vm)
+
+    def add(self, vm):
+        for nic in vm.get('nics') or []:
+            self.macs.add(nic.get('mac'))
+            for cidr in nic.get('ips') or []:
+                if cidr not in ('dhcp', 'addrconf'):
+                    self.ips.add((nic.get('nic_tag'), nic.get('vlan_id', 0), cidr.split('/')[0]))
+
+    def clashes(self, nic):
+        return nic.get('mac') in self.macs or any(
+            (nic.get('nic_tag'), nic.get('vlan_id', 0), c.split('/')[0]) in self.ips
+            for c in nic.get('ips', []) if c not in ('dhcp', 'addrconf'))
+
+
 def _check_conflicts(added, other_vms):
     """Same MAC, or same IP on the same nic_tag+vlan, on another VM (nic.js)."""
     if not added:
         return
-    taken_macs, taken_ips = set(), set()
-    for other in other_vms:
-        for nic in other.get('nics') or []:
-            taken_macs.add(nic.get('mac'))
-            for cidr in nic.get('ips') or []:
-                if cidr not in ('dhcp', 'addrconf'):
-                    taken_ips.add((nic.get('nic_tag'), nic.get('vlan_id', 0), cidr.split('/')[0]))
-    for nic in added:
-        clash = nic.get('mac') in taken_macs or any(
-            (nic.get('nic_tag'), nic.get('vlan_id', 0), c.split('/')[0]) in taken_ips
-            for c in nic.get('ips', []) if c not in ('dhcp', 'addrconf'))
-        if clash:
-            raise PayloadError('Conflict detected with another vm, please check the MAC, IP, and VRID')
+    index = other_vms if isinstance(other_vms, ConflictIndex) else ConflictIndex(other_vms)
+    if any(index.clashes(nic) for nic in added):
+        raise PayloadError('Conflict detected with another vm, please check the MAC, IP, and VRID')
 
 
 DISK_MODELS = {'kvm': ('virtio', 'scsi', 'ide'), 'bhyve': ('virtio', 'ahci', 'nvme')}
@@ -937,7 +948,7 @@ def _store_value(key, value):
     return copy.deepcopy(value)
 
 
-def prepare_create(payload, vms, rng, image_cache, tags, identity):
+def prepare_create(payload, vms, rng, image_cache, tags, identity, conflicts=None):
     """Validate a create payload and build the VM object (no side effects). Raises PayloadError."""
     if not isinstance(payload, dict):
         payload = {}
@@ -1002,7 +1013,7 @@ def prepare_create(payload, vms, rng, image_cache, tags, identity):
             del vm[key]
     if is_true(payload.get('delegate_dataset', False)):
         vm['datasets'] = ['zones/%s/data' % uuid]
-    others = list(vms.values())
+    others = conflicts if conflicts is not None else list(vms.values())
     added = [normalize_nic(n, brand, payload.get('nic_driver'), tags) for n in payload.get('nics', [])]
     vm['nics'] = merge_nics([], added, brand, rng, others)
     if hvm:
@@ -1036,7 +1047,20 @@ def provision(state, db, vm):
                     db.set(disk['zfs_filesystem'], {'volsize': '%dM' % disk['size']})
             else:
                 db.create(disk['zfs_filesystem'], kind='volume', volsize='%dM' % disk['size'])
+    # The brand's install hooks make the cores dataset: 100G, or RAM + 20G for an HVM VM with
+    # more than 80G (joyent/illumos-joyent usr/src/lib/brand/jcommon: jattach_zone_final_setup,
+    # jattach_kvm_final_setup).
+    core_quota = 102400
+    if brand in HVM_BRANDS and (vm.get('ram') or 0) > 81920:
+        core_quota = vm['ram'] + 20480
+    db.create(core_dataset(uuid), kind='filesystem', parents=True,
+              props={'quota': '%dM' % core_quota, 'mountpoint': '/zones/%s/cores' % uuid})
     os.makedirs(state.host_path('/zones/%s/root' % uuid), exist_ok=True)
+
+
+def core_dataset(uuid):
+    """``zones/cores/<uuid>``, mounted at ``/zones/<uuid>/cores``."""
+    return 'zones/cores/' + uuid
 
 
 def boot_vm(vm, vms, rng, now=None):
@@ -1419,6 +1443,7 @@ def destroy_datasets(state, db, vm):
     """zoneadm uninstall + zvol destruction (VM.js deleteZone)."""
     names = [vm.get('zfs_filesystem') or 'zones/' + vm['uuid']]
     names += [d['zfs_filesystem'] for d in vm.get('disks', []) if d.get('zfs_filesystem')]
+    names.append(core_dataset(vm['uuid']))
     for name in names:
         if db.exists(name):
             db.destroy(name, recursive=True)
@@ -1700,11 +1725,13 @@ def seed_zones(state, rng, count):
         tags = nic_tags(state) | {'admin', 'external'}
         identity = _gz_identity(state)
         db = _db(state)
+        conflicts = ConflictIndex(vms.values())
         base = len(vms)
         for index in range(base, base + count):
             brand, attr = _SEED_KINDS[rng.randrange(len(_SEED_KINDS))]
             payload = seed_payload(rng, index, getattr(images, attr), brand)
-            vm = prepare_create(payload, vms, rng, cache, tags, identity)
+            vm = prepare_create(payload, vms, rng, cache, tags, identity, conflicts)
+            conflicts.add(vm)
             provision(state, db, vm)
             if vm['autoboot']:
                 boot_vm(vm, vms, rng)
