@@ -52,11 +52,11 @@ class Bootstrapped:
     def path(self, p):
         return os.path.join(self.root, p.lstrip('/'))
 
-    def run(self, tool, *args, stdin=None):
+    def run(self, tool, *args, stdin=None, env=None):
         sub = 'bin' if tool == 'pkgin' else 'sbin'
         exe = self.path('%s/%s/%s' % (self.prefix, sub, tool))
         return subprocess.run([exe] + list(args), input=stdin, capture_output=True, text=True,
-                              env=self.gz.env(), timeout=60, check=False)
+                              env=self.gz.env(env), timeout=60, check=False)
 
 
 def _unpack(kit, root):
@@ -247,6 +247,16 @@ def test_dry_run_and_upgrade(tools, repo):
     assert not os.path.exists(tools.path('/opt/tools/pkg/libxslt-1.1.39'))
     upgrade = tools.run('pkgin', '-y', 'upgrade')
     assert (upgrade.stdout, upgrade.returncode) == ('calculating dependencies...done.\nnothing to do.\n', 0)
+
+
+def test_unreachable_repository(tools, repo):
+    """§5.5: `pkgin: Could not fetch <url>/pkg_summary.<ext>: <err>`, rc 1 (the last extension tried is gz)."""
+    down = tools.run('pkgin', '-y', 'update', env={'PKG_REPOS': 'http://127.0.0.1:1/All'})
+    assert down.stdout == 'processing remote summary (http://127.0.0.1:1/All)...\n'
+    assert (down.stderr, down.returncode) == ('pkgin: Could not fetch http://127.0.0.1:1/All/pkg_summary.gz: Connection refused\n', 1)
+    missing = tools.run('pkgin', '-y', 'update', env={'PKG_REPOS': repo['base_url'] + '/nowhere'})
+    assert missing.stderr == 'pkgin: Could not fetch %s/nowhere/pkg_summary.gz: Not Found\n' % repo['base_url']
+    assert missing.returncode == 1
 
 
 def test_usage_and_argument_errors(tools):

@@ -18,6 +18,7 @@ the real ``cache/`` and ``pkg_install-err.log``.
 """
 import bz2
 import gzip
+import http
 import json
 import lzma
 import os
@@ -220,7 +221,11 @@ def _fetch(url, if_modified_since=None):
 def _fetch_error(exc):
     """libfetch's fetchLastErrString wording for the common failures."""
     if isinstance(exc, urllib.error.HTTPError):
-        return exc.reason if isinstance(exc.reason, str) else str(exc.code)
+        # libfetch http.c names the status itself (404 -> "Not Found"), whatever phrase the server sent
+        try:
+            return http.HTTPStatus(exc.code).phrase
+        except ValueError:
+            return str(exc.code)
     if isinstance(exc, urllib.error.URLError):
         reason = exc.reason
         return getattr(reason, 'strerror', None) or str(reason)
