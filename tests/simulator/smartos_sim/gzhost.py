@@ -34,6 +34,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 SIM_HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -139,6 +140,18 @@ def _wait_gone(pids, timeout):
             return []
         time.sleep(0.05)
     return [p for p in pids if _pid_alive(p)]
+
+
+def _run(argv, env=None, timeout=300, cwd=None):
+    """subprocess.run with stdout/stderr in files, not pipes: a daemon started by the command
+    (an SMF service at boot) inherits them and would keep a pipe open until it exits."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        result = subprocess.run(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                check=False, timeout=timeout)
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(argv, result.returncode, out.read().decode('utf-8', 'replace'),
+                                           err.read().decode('utf-8', 'replace'))
 
 
 def _free_port(address):
@@ -418,8 +431,7 @@ class GzHost:
     def sim(self, *args):
         """``smartos-sim ARGS`` on this machine (outside the GZ's namespace)."""
         env = dict(os.environ, SMARTOS_SIM_STATE=self.state, SMARTOS_SIM_PYTHON=sys.executable)
-        return subprocess.run([os.path.join(SIM_BIN, 'smartos-sim')] + list(args), env=env,
-                              capture_output=True, text=True, check=False, timeout=300)
+        return _run([os.path.join(SIM_BIN, 'smartos-sim')] + list(args), env=env)
 
     # running
     def start(self, python_prefix, hidden):
@@ -463,9 +475,7 @@ class GzHost:
         """Run ``argv`` inside the GZ (its mount namespace, a GZ session's environment)."""
         if not self.is_up():
             raise GzHostError('%s is not up' % self.name)
-        return subprocess.run(['nsenter', '-t', str(self.pid), '-m', '--'] + list(argv), env=self.env(),
-                              cwd='/', capture_output=True, text=True, check=False, timeout=timeout,
-                              stdin=subprocess.DEVNULL)
+        return _run(['nsenter', '-t', str(self.pid), '-m', '--'] + list(argv), env=self.env(), timeout=timeout, cwd='/')
 
     def stop(self):
         """Shut the GZ down (its services), then stop sshd and whatever still runs in its namespace."""
@@ -573,7 +583,6 @@ def run_playbook(inventory, playbook, extra_vars=None, timeout=600, args=(), env
 
 
 def _mkstemp(directory, prefix, suffix):
-    import tempfile  # pylint: disable=import-outside-toplevel
     return tempfile.mkstemp(dir=directory, prefix=prefix, suffix=suffix)
 
 

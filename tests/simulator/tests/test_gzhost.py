@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -34,6 +35,41 @@ PING = """
 """
 
 
+# A persistent custom service (pkgsrc_nova_facts.md §2: manifests in /opt/custom/smf are imported at boot).
+DEMO_MANIFEST = """<?xml version="1.0"?>
+<!DOCTYPE service_bundle SYSTEM "/usr/share/lib/xml/dtd/service_bundle.dtd.1">
+<service_bundle type="manifest" name="gzhost-demo">
+  <service name="site/gzhost-demo" type="service" version="1">
+    <create_default_instance enabled="true"/>
+    <single_instance/>
+    <exec_method type="method" name="start" exec="/opt/custom/bin/gzhost-demo &amp;" timeout_seconds="60"/>
+    <exec_method type="method" name="stop" exec=":kill" timeout_seconds="60"/>
+  </service>
+</service_bundle>
+"""
+
+
+def _install_demo_service(host):
+    """Import the demo service in the GZ; return the pid of its process (`sleep 997`)."""
+    if not os.path.exists(os.path.join(SIM_HOME, 'smartos_sim', 'tools', 'smf.py')):
+        pytest.skip('smartos_sim/tools/smf.py (svccfg/svcadm) is not there yet')
+    result = host.ssh('set -e; mkdir -p /opt/custom/smf /opt/custom/bin; cat > /opt/custom/smf/gzhost-demo.xml; '
+                      'printf "#!/bin/sh\\nexec sleep 997\\n" > /opt/custom/bin/gzhost-demo; '
+                      'chmod +x /opt/custom/bin/gzhost-demo; svccfg import /opt/custom/smf/gzhost-demo.xml',
+                      stdin=DEMO_MANIFEST)
+    assert result.returncode == 0, result.stderr
+    return _demo_pid(host)
+
+
+def _demo_pid(host):
+    for _ in range(100):
+        pids = [p for p in _ns_pids(host.namespace()) if _cmdline(p) == 'sleep 997 ']
+        if pids:
+            return pids[0]
+        time.sleep(0.05)
+    return None
+
+
 def _cli(*args):
     return subprocess.run([sys.executable, '-m', 'smartos_sim.gzhost'] + list(args), cwd=SIM_HOME,
                           capture_output=True, text=True, check=False, timeout=300)
@@ -57,8 +93,9 @@ def bootstrapped(tmp_path_factory):
 
 
 def test_up_is_idempotent_and_down_stops_everything(tmp_path):
-    """`up` twice gives the same sshd (no duplicates); `down` stops sshd, every process of the GZ's
-    namespace and the repository server, removes the inventory, and is idempotent too."""
+    """`up` twice gives the same sshd (no duplicates); `down` stops the GZ's SMF services, sshd,
+    every process of the GZ's namespace and the repository server, removes the inventory, and is
+    idempotent too."""
     reason = gzhost.unavailable_reason()
     if reason:
         pytest.skip(reason)
@@ -70,6 +107,8 @@ def test_up_is_idempotent_and_down_stops_everything(tmp_path):
         host = gzhost.hosts(run, inventory)[0]
         pid, namespace = host.pid, host.namespace()
         assert host.is_up() and namespace != os.readlink('/proc/self/ns/mnt')
+        service = _install_demo_service(host)
+        assert service
         # A session left open in the GZ: `down` must end it too (it is in the GZ's namespace).
         sleeper = subprocess.Popen(host.ssh_argv('sleep 300'), stdin=subprocess.DEVNULL,  # pylint: disable=consider-using-with
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -91,6 +130,7 @@ def test_up_is_idempotent_and_down_stops_everything(tmp_path):
     assert stopped.stdout == 'gz1\tstopped\n'
     assert not host.is_up()
     assert _ns_pids(namespace) == []
+    assert not gzhost._pid_alive(service)  # pylint: disable=protected-access
     assert sleeper.wait(timeout=10) != 0
     assert not os.path.exists(inventory)
     if repo.get('pid'):
@@ -207,14 +247,19 @@ def test_gz_directories_are_private(gz_hosts):
 
 
 def test_reboot_keeps_persistent_directories_and_forgets_the_ramdisk(bootstrapped):
-    """A reboot keeps /opt (so the pkgsrc bootstrap and its Python), loses /etc and /root changes
-    (ramdisk, pkgsrc_nova_facts.md §2); root's key comes back as from /usbkey; sshd stays up."""
+    """A reboot keeps /opt (so the pkgsrc bootstrap and its Python, and /opt/custom/smf services),
+    loses /etc and /root changes (ramdisk, pkgsrc_nova_facts.md §2); root's key comes back as from
+    /usbkey; sshd stays up."""
     host = bootstrapped[0]
     pid = host.pid
+    service = _install_demo_service(host)
     result = host.ssh('echo 1 > /etc/gzhost-marker && echo 1 > /root/marker && echo 1 > /opt/marker')
     assert result.returncode == 0, result.stderr
     bootstrapped.reboot(host.name)
     assert host.pid == pid
+    # The service was stopped and, its manifest being in /opt/custom/smf, started again at boot.
+    assert not gzhost._pid_alive(service)  # pylint: disable=protected-access
+    assert _demo_pid(host) not in (None, service)
     result = host.ssh('ls /etc/gzhost-marker /root/marker /opt/marker /opt/tools/bin/python3.11 2>&1')
     assert result.stdout.splitlines() == ['ls: cannot access \'/etc/gzhost-marker\': No such file or directory',
                                           'ls: cannot access \'/root/marker\': No such file or directory',
