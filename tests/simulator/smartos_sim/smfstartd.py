@@ -22,6 +22,7 @@ Rules (reference smartos_smf_zones.md §2.2, §6.7, §7, §8):
   retried until 3 faults -> maintenance (``fault_threshold_reached``).
 """
 import errno
+import json
 import os
 import pwd
 import signal
@@ -555,7 +556,8 @@ def _plan_once(state, doc, svc, iname, table):  # pylint: disable=too-many-retur
             return None, True
         if rt.get('sid') and not session_pids(rt['sid'], table):
             say('Stopping because all processes in service exited.')
-            return Step(svc, iname, 'stop', 'offline', 'ct_ev_exit', restart_check=True), True
+            # the child (wait) model is throttled, never sent to maintenance, for exiting (§7.4)
+            return Step(svc, iname, 'stop', 'offline', 'ct_ev_exit', restart_check=model_of(view) != 'child'), True
     return None, False
 
 
@@ -567,7 +569,7 @@ def _plan(state, doc, svc, iname, table):
             return None  # another tool is running this instance's method
         rt['busy'] = None
         rt['next_state'] = 'none'
-    for _ in range(20):
+    for _attempt in range(20):
         step, again = _plan_once(state, doc, svc, iname, table)
         if step or not again:
             break
@@ -654,16 +656,20 @@ def _apply(doc, step, result):
 
 def drive(state, max_steps=500):
     """Let the restarter work until nothing is left to do (every instance settled)."""
-    for _ in range(max_steps):
+    for _step in range(max_steps):
         with state.lock():
             doc = state.load('smf')
-            table = proc_table()
+            before = json.dumps(doc, sort_keys=True)
+            pairs = smfrepo.all_instances(doc)
+            tracked = any(doc['services'][s]['instances'][i]['rt'].get('sid') for s, i in pairs)
+            table = proc_table() if tracked else {}
             step = None
-            for svc, iname in smfrepo.all_instances(doc):
+            for svc, iname in pairs:
                 step = _plan(state, doc, svc, iname, table)
                 if step:
                     break
-            state.save('smf', doc)
+            if json.dumps(doc, sort_keys=True) != before:
+                state.save('smf', doc)
         if step is None:
             return
         result = _execute(state, step)

@@ -187,7 +187,7 @@ def test_svccfg_missing_file(smf):
         1, 'svccfg: Unable to stat file /opt/site/x.xml.  No such file or directory\n')
 
 
-@pytest.mark.parametrize('text,message', [
+DOCUMENT_CHECKS = [
     ('<service_bundle type="manifest" name="x"/>', 'document has no DTD'),
     ('<!DOCTYPE service_bundle SYSTEM "/tmp/other.dtd"><service_bundle type="manifest" name="x"/>',
      'document DTD unknown; not service bundle?'),
@@ -195,13 +195,16 @@ def test_svccfg_missing_file(smf):
      'document is not a service bundle'),
     ('<!DOCTYPE service_bundle SYSTEM "/usr/share/lib/xml/dtd/service_bundle.dtd.1">'
      '<service_bundle type="profile" name="x"/>', 'document is not a manifest.'),
-])
-def test_svccfg_import_document_checks(smf, tmp_path, text, message):
+]
+
+
+def test_svccfg_import_document_checks(smf, tmp_path):
     """§6.2: the document checks, in svccfg's order, each `svccfg: <msg>` and exit 1."""
-    path = tmp_path / 'm.xml'
-    path.write_text(text, encoding='utf-8')
-    result = smf.run('svccfg', 'import', str(path))
-    assert (result.returncode, result.stderr) == (1, 'svccfg: %s\n' % message)
+    for number, (text, message) in enumerate(DOCUMENT_CHECKS):
+        path = tmp_path / ('m%d.xml' % number)
+        path.write_text(text, encoding='utf-8')
+        result = smf.run('svccfg', 'import', str(path))
+        assert (result.returncode, result.stderr) == (1, 'svccfg: %s\n' % message)
 
 
 def test_svccfg_validate_dtd_violations(smf, tmp_path):

@@ -14,7 +14,7 @@ import shlex
 import sys
 import time
 
-from smartos_sim import smfdtd, smfrepo, smfstartd
+from smartos_sim import smfrepo, smfstartd
 from smartos_sim.smfrepo import get_value, inst_fmri, svc_fmri
 
 EMPTY = {'services': {}, 'next_ctid': 1000}
@@ -320,6 +320,13 @@ def svcadm(argv, state):  # pylint: disable=too-many-branches,too-many-statement
 def _svcadm_wait(state, pairs, enable):
     """``-s``: the instances reached online (or disabled), else exit 3 or 4 (§3.2)."""
     doc = _load(state)
+    deadline = time.time() + 3600
+    while time.time() < deadline and any(
+            doc['services'].get(s, {}).get('instances', {}).get(i, {}).get('rt', {}).get('busy') for s, i in pairs):
+        # another tool (a method's svcs, say) is running one of these instances' methods: wait for it
+        time.sleep(0.1)
+        smfstartd.drive(state)
+        doc = _load(state)
     rc = 0
     for pair in pairs:
         if pair[0] not in doc['services'] or pair[1] not in doc['services'][pair[0]]['instances']:
