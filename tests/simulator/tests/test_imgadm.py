@@ -79,10 +79,13 @@ def test_sources(gz):
     assert result.stdout.startswith('[\n  {\n    "url": ')
     result = gz.run('imgadm', 'sources', '-a', 'https://images.smartos.org/')
     assert result.stdout == 'Already have "imgapi" image source "https://images.smartos.org", no change\n'
-    result = gz.run('imgadm', 'sources', '-a', 'https://example.org:443/', '-f')
-    assert (result.returncode, result.stdout) == (0, 'Added "imgapi" image source "https://example.org"\n')
+    # community.general.imgadm sends `sources -f -a <url> -t <type>` and matches these lines
+    result = gz.run('imgadm', 'sources', '-f', '-a', 'https://example.org:443/', '-t', 'imgapi')
+    assert (result.returncode, result.stdout) == (0, 'Added "imgapi" image source "https://example.org:443/"\n')
+    result = gz.run('imgadm', 'sources', '-a', 'https://example.org', '-t', 'imgapi')
+    assert result.stdout == 'Already have "imgapi" image source "https://example.org:443/", no change\n'
     result = gz.run('imgadm', 'sources', '-d', 'https://example.org')
-    assert result.stdout == 'Deleted "imgapi" image source "https://example.org"\n'
+    assert result.stdout == 'Deleted "imgapi" image source "https://example.org:443/"\n'
     result = gz.run('imgadm', 'sources', '-d', 'https://example.org')
     assert result.stdout == 'Do not have image source "https://example.org", no change\n'
     result = gz.run('imgadm', 'sources', '-a', 'x', '-d', 'y')
@@ -264,3 +267,33 @@ def test_install_image_api_is_idempotent(gz):
         assert first == again and first['type'] == 'lx-dataset'
         assert [m['uuid'] for m in images.installed_images(state)] == [images.UBUNTU_LX]
         assert images.is_installed(state, images.UBUNTU_LX)
+
+
+def test_update_and_client_commands(gz):
+    """§1.9 update, and the exact commands community.general's imgadm/smartos_image_info send (§1.6)."""
+    state = State(gz.state)
+    with state.lock():
+        db = zfsdb.Zfs(state)
+        for uuid in (images.MINIMAL_64_LTS, MISSING):
+            db.create('zones/%s' % uuid)
+            db.snapshot('zones/%s@final' % uuid)
+        db.save()
+    result = gz.run('imgadm', 'update')
+    assert (result.returncode, result.stderr) == (0, '')
+    assert sorted(result.stdout.splitlines()) == sorted([
+        'Added manifest info for image %s from "https://images.smartos.org"' % images.MINIMAL_64_LTS,
+        'warning: Could not find image %s in image sources (skipping)' % MISSING])
+    result = gz.run('imgadm', 'update', images.MINIMAL_64_LTS)
+    assert (result.returncode, result.stdout) == (0, '')
+    result = gz.run('imgadm', 'update', BASE)
+    assert (result.returncode, result.stderr) == (
+        1, 'imgadm update: error (Usage): no installed image with the given UUID(s): %s\n' % BASE)
+    result = gz.run('imgadm', 'import', '-P', 'zones', '-q', ZVOL)
+    assert result.stdout.splitlines()[-1] == 'Imported image %s (ubuntu-certified-22.04@20240125)' % ZVOL
+    # smartos_image_info passes its filters as ONE argument: only the first '=' splits it
+    result = gz.run('imgadm', 'list', '-j', 'os=linux')
+    assert [i['manifest']['uuid'] for i in json.loads(result.stdout)] == [ZVOL]
+    result = gz.run('imgadm', 'list', '-j', 'os=linux state=active')
+    assert (result.returncode, result.stdout) == (0, '[]\n')
+    result = gz.run('imgadm', 'delete', '-P', 'zones', ZVOL)
+    assert result.stdout == 'Deleted image %s\n' % ZVOL

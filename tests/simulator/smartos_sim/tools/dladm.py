@@ -325,7 +325,8 @@ def do_show_phys(state, argv):
     if mac_mode:
         out = Ofmt(flags.get('o'), PHYS_M_FIELDS, parsable, 'link,slot,address,inuse,client')
         for phys in links:
-            # one MAC slot (the primary) a NIC: slot 0 prints "primary"
+            # One MAC slot (the primary) a NIC: slot 0 prints "primary". UNCONFIRMED: chose no
+            # factory slots, INUSE yes and CLIENT = the link (the NIC is plumbed in the GZ).
             out.print_row({'link': phys['link'], 'slot': 'primary', 'address': dladm_mac(phys['mac']),
                            'inuse': 'yes', 'client': phys['link']})
         return 0
@@ -344,6 +345,7 @@ def _link_rows(doc):
         rows.append({'link': phys['link'], 'class': 'phys', 'mtu': str(phys.get('mtu', 1500)),
                      'state': phys['state'], 'bridge': '', 'over': ''})
     for stub in doc['etherstubs']:
+        # UNCONFIRMED: chose MTU 9000 and state unknown for etherstubs (no observed output in the reference)
         rows.append({'link': stub['link'], 'class': 'etherstub', 'mtu': '9000', 'state': 'unknown',
                      'bridge': '', 'over': ''})
     for vnic in doc['vnics']:
@@ -486,6 +488,7 @@ def do_create_vnic(state, argv):
         if find_link(doc, name)[0]:
             return _die('vnic creation over %s failed: object already exists' % flags['l'])
         if mac in (None, 'auto', 'random'):
+            # UNCONFIRMED: chose a stable per-name MAC with the 2:8:20 prefix (reference §4.5 example)
             import random  # pylint: disable=import-outside-toplevel
             rnd = random.Random(name)
             mac, addrtype = '02:08:20:%02x:%02x:%02x' % (rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)), 'random'

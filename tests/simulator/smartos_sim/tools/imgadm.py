@@ -10,7 +10,7 @@ import json
 import re
 import sys
 
-from smartos_sim import images
+from smartos_sim import images, zfsdb
 
 NAME = 'imgadm'
 VERSION = '3.9.5'  # src/img/package.json (reference §1.1)
@@ -420,7 +420,13 @@ def do_import(state, argv):
             lines.append('Downloaded image %s' % uuid)
         sys.stdout.write(lines[0] + '\n')
         sys.stdout.flush()
-        images.install_image(state, uuid, zpool=zpool, source=url)
+        try:
+            images.install_image(state, uuid, zpool=zpool, source=url)
+        except zfsdb.ZfsError as exc:
+            # UNCONFIRMED: the wording of a failed receive (e.g. -P with a missing pool); the
+            # "Aborting (<message>)" line is what importImage prints before the error.
+            sys.stdout.write('Aborting (%s)\n' % exc)
+            raise ImgadmError('InternalError', str(exc)) from exc
         lines.append('Imported image %s (%s)' % (uuid, title))
         sys.stdout.write(''.join(line + '\n' for line in lines[1:]))
     return 0
@@ -454,7 +460,9 @@ def _norm_url(url):
 
 
 def _source_str(source):
-    return '"%s" image source "%s"' % (source.get('type', 'imgapi'), source['url'])
+    """sources/source.js toString."""
+    return '"%s" image source "%s"%s' % (source.get('type', 'imgapi'), source['url'],
+                                         ' (insecure)' if source.get('insecure') else '')
 
 
 def do_sources(state, argv):
@@ -476,13 +484,14 @@ def do_sources(state, argv):
     with state.lock():
         current = images.sources(state)
         if opts.get('a'):
-            new = {'url': _norm_url(opts['a']), 'type': opts.get('type') or 'imgapi'}
+            # imgadm.js _addSource: the URL is kept as given; only the comparison normalises it
+            new = {'url': opts['a'], 'type': opts.get('type') or 'imgapi'}
             if opts.get('insecure'):
                 new['insecure'] = True
             for src in current:
                 if (_norm_url(src['url']), src.get('type', 'imgapi'), bool(src.get('insecure'))) == \
-                        (new['url'], new['type'], bool(new.get('insecure'))):
-                    sys.stdout.write('Already have %s, no change\n' % _source_str(new))
+                        (_norm_url(new['url']), new['type'], bool(new.get('insecure'))):
+                    sys.stdout.write('Already have %s, no change\n' % _source_str(src))
                     return 0
             # UNCONFIRMED: the ping check of a new source is skipped (always "succeeds"): the test
             # bed has no network; only images.DEFAULT_SOURCE serves images.
@@ -563,19 +572,23 @@ def do_update(state, argv):
     with state.lock():
         infos = images.installed_image_infos(state)
         if args:
-            infos = [i for i in infos if i['manifest']['uuid'] in args]
+            known = [i['manifest']['uuid'] for i in infos]
+            missing = [u for u in args if u not in known]
+            if missing:
+                raise _usage('no installed image with the given UUID(s): ' + ', '.join(missing))
+            infos = [i for u in args for i in infos if i['manifest']['uuid'] == u]
         for info in infos:
+            # imgadm.js updateImages: every image is looked up in the sources
             uuid = info['manifest']['uuid']
-            if info['manifest'].get('name'):
-                continue  # already has its manifest: nothing to do
             manifest, url = _find_in_sources(state, uuid, active_only=False)
             if manifest is None:
                 sys.stdout.write('warning: Could not find image %s in image sources (skipping)\n' % uuid)
                 continue
+            if info['manifest'].get('name'):
+                continue  # the catalogue's manifests never change: nothing to update
             if not opts.get('dry'):
                 images.record_manifest(state, manifest, info['zpool'], url)
-            sys.stdout.write('%sAdded manifest info for image %s from "%s"\n' % (
-                '[dry-run] ' if opts.get('dry') else '', uuid, url))
+            sys.stdout.write('Added manifest info for image %s from "%s"\n' % (uuid, url))
     return 0
 
 
