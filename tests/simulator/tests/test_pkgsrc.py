@@ -232,6 +232,10 @@ def test_list_avail_and_update(tools, repo):
     avail = tools.run('pkgin', 'avail')
     assert 'py311-pip-23.3.2     Installs Python packages as an easy_install replacement\n' in avail.stdout
     assert len(avail.stdout.splitlines()) == len(repo['sets']['tools']['packages'])
+    deps = tools.run('pkgin', 'show-deps', 'py311-pip')
+    assert deps.stdout == 'direct dependencies for py311-pip-23.3.2\n\tpy311-setuptools>=0\n\tpython311>=3.11.0\n'
+    tree = tools.run('pkgin', '-P', 'sfd', 'libxslt')
+    assert tree.stdout == 'full dependency tree for libxslt-1.1.39\n\tlibxml2-2.12.3\n'
 
 
 def test_dry_run_and_upgrade(tools, repo):

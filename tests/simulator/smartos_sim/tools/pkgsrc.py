@@ -658,6 +658,7 @@ class Pkgin:
         self.lslimit = None
         self.verbose = False
         self.download_only = False
+        self.package_version = False
         self.db_path = os.path.join(ctx.pkgin_dir, DB_NAME)
         self.db = None
         self.rc = 0
@@ -1084,6 +1085,44 @@ class Pkgin:
             rc = self.cmd_install(wanted)
         return rc
 
+    def cmd_show_deps(self, arg, full_tree):
+        """depends.c show_direct_depends / show_full_dep_tree (patterns, or names with -P)."""
+        remote = self.remote()
+        if not remote:
+            if full_tree:
+                raise PkgError('empty available packages list')
+            sys.stdout.write('empty available packages list\n')
+            return 1
+        name = self._find_remote(arg, remote)
+        if name is None:
+            sys.stderr.write('%s is not available in the repository\n' % arg)
+            return 1
+        rows, seen, todo = [], set(), [name]
+        while todo:
+            for dep in remote[todo.pop(0)].get('DEPENDS', []):
+                best = self._find_remote(dep, remote)
+                shown = best if (self.package_version and best) else dep
+                if shown not in seen:
+                    seen.add(shown)
+                    rows.append(shown)
+                    if full_tree and best:
+                        todo.append(best)
+        if not rows and not full_tree:
+            return 0
+        sys.stdout.write(('full dependency tree for %s\n' if full_tree else 'direct dependencies for %s\n') % name)
+        sys.stdout.write(''.join('\t%s\n' % r for r in rows))
+        return 0
+
+    def cmd_show_rev_deps(self, arg):
+        local = installed(self.ctx)
+        name = arg if arg in local else next((n for n in local if local[n]['base'] == arg), None)
+        if name is None:
+            sys.stderr.write('no such installed package %s\n' % arg)
+            return 1
+        sys.stdout.write('local reverse dependency tree for %s\n' % name)
+        sys.stdout.write(''.join('\t%s\n' % r for r in self._rev_deps(name, local)))
+        return 0
+
     def cmd_keep(self, args, keep):
         """autoremove.c pkg_keep: the pkgdb's automatic mark is the truth."""
         rc = 0
@@ -1198,6 +1237,8 @@ def pkgin_main(ctx, state, argv):
             run.verbose = True
         elif flag == 'd':
             run.download_only = True
+        elif flag == 'P':
+            run.package_version = True
     commands = {}
     for name, short, _descr in USAGE_COMMANDS:
         commands[name] = commands[short] = name
@@ -1241,6 +1282,10 @@ def pkgin_main(ctx, state, argv):
                 rc = run.cmd_show_keep(command == 'show-keep')
             elif command == 'autoremove':
                 rc = run.cmd_autoremove()
+            elif command in ('show-deps', 'show-full-deps'):
+                rc = run.cmd_show_deps(args[0], command == 'show-full-deps')
+            elif command == 'show-rev-deps':
+                rc = run.cmd_show_rev_deps(args[0])
             elif command == 'clean':
                 shutil.rmtree(os.path.join(ctx.pkgin_dir, 'cache'), ignore_errors=True)
                 rc = 0
