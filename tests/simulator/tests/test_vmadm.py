@@ -383,7 +383,8 @@ def test_start_stop_reboot_semantics(three):
     result = three.run('vmadm', 'start', web)
     assert (result.returncode, result.stderr) == (0, "Unable to start VM %s: VM %s is already 'running'\n" % (web, web))
     fails(three.run('vmadm', 'stop', web, '-t', '30'), 'Timeout option is only supported for bhyve, KVM and docker containers.\n')
-    result = three.run('vmadm', 'stop', web)
+    # a -t value that is not a number is dropped by nopt (§1.4): a plain graceful stop
+    result = three.run('vmadm', 'stop', web, '-t', 'abc')
     assert (result.returncode, result.stderr) == (0, 'Successfully completed stop for VM %s\n' % web)
     assert (get(three, web)['state'], get(three, web)['autoboot']) == ('stopped', False)
     result = three.run('vmadm', 'stop', web)
@@ -438,6 +439,12 @@ def test_update_properties(three):
     assert result.returncode == 0
     vm = get(three, web)
     assert (vm['tags'], vm['customer_metadata']) == ({'env': 'prod', 'n': 3}, {'k': 'v'})
+    # JSON null unsets; quota becomes 0 (none) on the dataset too
+    assert three.run('vmadm', 'update', web, stdin='{"quota": null, "hostname": null}').returncode == 0
+    vm = get(three, web)
+    assert (vm['quota'], 'hostname' in vm) == (0, False)
+    with three.sim_state.lock():
+        assert zfsdb.Zfs(three.sim_state).get('zones/' + web, 'quota')[0] == 'none'
 
 
 def test_update_nics(three):

@@ -92,6 +92,10 @@ def test_zlogin_runs_in_the_zone(zgz):
     # several arguments: joined, the ones with blanks wrapped in '...' (prep_args)
     result = zgz.run('zlogin', up, 'printf', '%s,', 'a b', 'c')
     assert result.stdout == 'a b,c,'
+    # inside the zone: zoneadm sees only this zone, vmadm refuses to run (vmadm.js onlyif, reference vmadm §1.1)
+    result = zgz.run('zlogin', up, 'zoneadm list -c; vmadm list')
+    assert (result.returncode, result.stdout) == (2, up + '\n')
+    assert result.stderr.startswith('FATAL: cannot run because: ')
     result = zgz.run('zlogin', up, 'touch made-in-zone')
     assert result.returncode == 0 and os.path.exists(os.path.join(root, 'made-in-zone'))
 

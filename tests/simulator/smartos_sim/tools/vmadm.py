@@ -375,6 +375,11 @@ def usage_text():
 
 def main(tool, argv, state):  # pylint: disable=unused-argument
     """``vmadm`` entry point."""
+    if os.environ.get('SMARTOS_SIM_ZONENAME'):
+        # CLI: onlyif.rootInSmartosGlobal() failing -> 'FATAL: cannot run because: ' + err, exit 2
+        # (reference §1.1). UNCONFIRMED: the text of onlyif's error; chose this one.
+        _err('FATAL: cannot run because: Error: not running in the global zone')
+        return 2
     try:
         if not argv or argv[0] in ('-h', '-?', '--help', 'help'):
             raise Usage(None)

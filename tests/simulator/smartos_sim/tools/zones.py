@@ -106,8 +106,14 @@ def zoneadm(argv, state):
         return 2
     rows = []
     zones = _zones(state)
+    inside = os.environ.get(ZONENAME_ENV)
+    if inside:
+        # in a non-global zone only that zone is visible (zoneadm.c fetch_zents: zone_list()
+        # returns the caller's own zone)
+        zones = [(n, vm) for n, vm in zones if n == inside]
+        flags.add('n')
     if zone:
-        if zone == 'global':
+        if zone == 'global' and not inside:
             rows.append(_gz_row())
         else:
             match = [(n, vm) for n, vm in zones if n == zone]
