@@ -72,7 +72,7 @@ def split_fmri(text):
     return rest, None
 
 
-def _cmp_pattern(fmri, pattern):
+def cmp_pattern(fmri, pattern):
     """libscf scf_cmp_pattern: ``pattern`` occurs at a component start and ends at ``:`` or the end."""
     start = 0
     while True:
@@ -120,9 +120,9 @@ def match(doc, operand, services=False):
         if services:
             found += [(s, None) for s in sorted(svcs) if fnmatch.fnmatchcase(svc_fmri(s), pattern)]
         return 'glob', found, pattern
-    found = [(s, i) for s, i in all_instances(doc) if _cmp_pattern(inst_fmri(s, i), operand)]
+    found = [(s, i) for s, i in all_instances(doc) if cmp_pattern(inst_fmri(s, i), operand)]
     if services and not found:
-        found = [(s, None) for s in sorted(svcs) if _cmp_pattern(svc_fmri(s), operand)]
+        found = [(s, None) for s in sorted(svcs) if cmp_pattern(svc_fmri(s), operand)]
     return 'partial', found, operand
 
 

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import sys
 import time
 
 import pytest
@@ -554,3 +555,48 @@ def test_export_round_trip(smf, tmp_path):
     smf.run('svccfg', 'delete', 'site/demo')
     assert smf.run('svccfg', 'import', str(exported)).returncode == 0
     assert smf.run('svcprop', '-p', 'config/greeting', 'demo').stdout == 'hello\\ world\n'
+
+
+# ---------------------------------------------------------------- daemons the roles will run
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data', 'smf')
+
+
+def test_python_daemon_manifest(smf):
+    """pkgsrc_nova_facts §4: a contract-model Python daemon with method_context, %{pg/prop} tokens,
+    `:kill -HUP` refresh and `:kill` stop; svccfg -s setprop + refresh changes what starts (§5)."""
+    path = os.path.join(DATA, 'python-daemon.xml')
+    assert smf.run('svccfg', 'validate', path).returncode == 0
+    assert smf.run('svccfg', 'import', path).returncode == 0
+    fmri = 'svc:/site/smartstack/pydaemon:default'
+    result = smf.run('svccfg', '-s', 'site/smartstack/pydaemon', 'setprop', 'config/python', '=', 'astring:', sys.executable)
+    assert (result.returncode, result.stderr) == (0, '')
+    assert smf.run('svccfg', '-s', 'pydaemon', 'refresh').returncode == 0
+    result = smf.run('svcadm', 'enable', '-s', 'pydaemon')
+    assert (result.returncode, result.stderr) == (0, '')
+    pids = contract_pids(smf, fmri)
+    assert len(pids) == 1 and alive(pids[0])
+    assert smf.run('svcs', '-H', '-o', 'fmri,state,desc', 'pydaemon').stdout.split(None, 2)[:2] == [fmri, 'online']
+    assert smf.run('svcadm', 'refresh', 'pydaemon').returncode == 0
+    logfile = '/var/svc/log/site-smartstack-pydaemon:default.log'
+    deadline = time.time() + 5
+    while 'reloaded' not in log_messages(smf, logfile) and time.time() < deadline:
+        time.sleep(0.05)
+    messages = log_messages(smf, logfile)
+    assert 'started' in messages and 'reloaded' in messages
+    assert 'Executing refresh method (:kill).' in messages
+    assert alive(pids[0])
+    assert smf.run('svcadm', 'disable', '-s', 'pydaemon').returncode == 0
+    assert wait_gone(pids[0])
+
+
+def test_child_model_daemon(smf, tmp_path):
+    """§7.4: duration=child: the start method is the daemon (online once forked); `:kill` stops it."""
+    smf.run('svccfg', 'import', manifest(tmp_path / 'child.xml', name='site/child', start='sleep 300', duration='child',
+                                         enabled='true'))
+    assert smf.run('svcs', '-H', '-o', 'state', 'child').stdout == 'online\n'
+    pids = contract_pids(smf, 'child')
+    assert len(pids) == 1 and alive(pids[0])
+    assert log_messages(smf, '/var/svc/log/site-child:default.log')[-1] == 'Executing start method ("sleep 300").'
+    assert smf.run('svcadm', 'disable', 'child').returncode == 0
+    assert wait_gone(pids[0])

@@ -891,8 +891,13 @@ class Svccfg:
         if parsed and parsed[0] in doc['services'] and (parsed[1] is None or parsed[1] in doc['services'][parsed[0]]['instances']):
             self.selected = parsed
             return
-        kind, found, _pattern = smfrepo.match(doc, fmri, services=True)
-        del kind
+        # UNCONFIRMED: an abbreviation that names one service selects the service (as `svccfg -s
+        # site/foo` does), else it must name exactly one instance
+        services = [(s, None) for s in sorted(doc['services']) if smfrepo.cmp_pattern(svc_fmri(s), fmri)]
+        if len(services) == 1:
+            self.selected = services[0]
+            return
+        _kind, found, _pattern = smfrepo.match(doc, fmri, services=True)
         if len(found) == 1:
             self.selected = found[0]
             return
