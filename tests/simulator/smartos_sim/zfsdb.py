@@ -421,7 +421,7 @@ def _ctime(epoch):
 
 
 def _sort_key(name, rec):
-    base, _, _ = name.partition('@')
+    base = name.partition('@')[0]
     return (base.encode('utf-8'), 1 if '@' in name else 0, rec.get('createtxg', 0))
 
 
@@ -730,9 +730,9 @@ class Zfs:
         if not tracked:
             return (str(UINT64_MAX) if literal else 'none'), 'default'
         if prop == 'filesystem_count':
-            count = len([n for n in self.children(name, types=(FS,))])
+            count = len(self.children(name, types=(FS,)))
         else:
-            count = len([n for n in self.children(name, types=(SNAP,))])
+            count = len(self.children(name, types=(SNAP,)))
         return (str(count) if literal else nicenum(count)), '-'
 
     def get(self, name, prop):
@@ -1273,7 +1273,7 @@ class Zfs:
             why = validate_name(full, {SNAP}, modifying=True)
             if why:
                 raise ZfsError("cannot create snapshot '%s': %s" % (full, why))
-            head, _, snap = full.partition('@')
+            head, snap = full.split('@', 1)
             if head not in self.ds:
                 raise ZfsError("cannot open '%s': dataset does not exist" % head)
             targets.append(full)

@@ -576,7 +576,7 @@ def sort_names(db, names, sortcols):
     names = default_sort(db, names)
     for prop, reverse in reversed(sortcols):
         keys = dict((n, _sort_key(db, n, prop)) for n in names)
-        valid = sorted((n for n in names if not keys[n][0]), key=lambda n: keys[n][1], reverse=reverse)
+        valid = sorted((n for n in names if not keys[n][0]), key=lambda n, k=keys: k[n][1], reverse=reverse)
         names = valid + [n for n in names if keys[n][0]]
     return names
 
@@ -698,6 +698,7 @@ def do_create(db, state, argv):  # pylint: disable=unused-argument
     props = {}
     volsize = None
     parents = dryrun = verbose = parseable = noreserve = bflag = False
+    cli_keys = set()
     try:
         opts, args = getopt(argv, ':PV:b:nso:pv')
     except GetoptError as exc:
@@ -716,6 +717,7 @@ def do_create(db, state, argv):  # pylint: disable=unused-argument
             if size is None:
                 return 1
             props['volsize'] = size
+            cli_keys.add('volsize')
             volsize = size
         elif opt == 'P':
             verbose = parseable = True
@@ -727,6 +729,7 @@ def do_create(db, state, argv):  # pylint: disable=unused-argument
             if size is None:
                 return 1
             props['volblocksize'] = size
+            cli_keys.add('volblocksize')
         elif opt == 'n':
             dryrun = True
         elif opt == 'o':
@@ -770,9 +773,12 @@ def do_create(db, state, argv):  # pylint: disable=unused-argument
             _out(('property\t%s\t%s\n' if parseable else '\t%s=%s\n') % (key, value))
     if dryrun:
         return 0
-    cprops = dict((k, v) for k, v in props.items() if k not in ('volsize', 'volblocksize'))
+    cprops = dict((k, v) for k, v in props.items() if k not in cli_keys)
+    if kind == VOL and volsize is None:
+        raise ZfsError("cannot create '%s': missing volume size" % name)
     db.create(name, kind=kind, props=cprops, parents=parents, volsize=volsize,
-              sparse=noreserve or 'refreservation' in cprops, blocksize=props.get('volblocksize'))
+              sparse=noreserve or 'refreservation' in cprops,
+              blocksize=props.get('volblocksize') if 'volblocksize' in cli_keys else None)
     return 0
 
 
@@ -786,7 +792,7 @@ def _create_size(arg, what):
 
 def do_destroy(db, state, argv):  # pylint: disable=unused-argument
     opts, args = _walk_opts(argv, 'vpndfFrR')
-    flags = set(o for o, _ in opts)
+    flags = set(opt[0] for opt in opts)
     verbose = bool(flags & {'v', 'p'})
     parsable = 'p' in flags
     dryrun = 'n' in flags
@@ -798,7 +804,7 @@ def do_destroy(db, state, argv):  # pylint: disable=unused-argument
         raise UsageError('too many arguments')
     target = args[0]
     if '@' in target:
-        head, _, spec = target.partition('@')
+        head, spec = target.split('@', 1)
         zfs_open(db, head, {FS, VOL})
         snaps = _gather_snapshots(db, head, spec, recurse)
         if snaps is None:
@@ -845,7 +851,7 @@ def _gather_snapshots(db, head, spec, recurse):
         short = [s.partition('@')[2] for s in snaps]
         for part in spec.split(','):
             if '%' in part:
-                first, _, last = part.partition('%')
+                first, last = part.split('%', 1)
                 lo = short.index(first) if first in short else (0 if first == '' else None)
                 hi = short.index(last) if last in short else (len(short) - 1 if last == '' else None)
                 if lo is None or hi is None:
@@ -891,7 +897,7 @@ def do_snapshot(db, state, argv):  # pylint: disable=unused-argument
 
 def do_rollback(db, state, argv):  # pylint: disable=unused-argument
     opts, args = _walk_opts(argv, 'rRf')
-    flags = set(o for o, _ in opts)
+    flags = set(opt[0] for opt in opts)
     if not args:
         raise UsageError('missing dataset argument')
     if len(args) > 1:
@@ -936,7 +942,7 @@ def do_promote(db, state, argv):  # pylint: disable=unused-argument
 
 def do_rename(db, state, argv):  # pylint: disable=unused-argument
     opts, args = _walk_opts(argv, 'prf')
-    flags = set(o for o, _ in opts)
+    flags = set(opt[0] for opt in opts)
     if not args:
         raise UsageError('missing source dataset argument')
     if len(args) < 2:
@@ -987,7 +993,7 @@ def do_set(db, state, argv):
 
 def do_inherit(db, state, argv):
     opts, args = _walk_opts(argv, 'rS')
-    flags = set(o for o, _ in opts)
+    flags = set(opt[0] for opt in opts)
     if not args:
         raise UsageError('missing property argument')
     if len(args) < 2:
@@ -1027,7 +1033,7 @@ def do_inherit(db, state, argv):
 
 def do_mount(db, state, argv):  # pylint: disable=unused-argument
     opts, args = _walk_opts(argv, ':alvo:O')
-    flags = set(o for o, _ in opts)
+    flags = set(opt[0] for opt in opts)
     if not args and 'a' not in flags:
         for name in db.datasets(types=(FS,)):
             rec = db.record(name)
@@ -1052,7 +1058,7 @@ def do_mount(db, state, argv):  # pylint: disable=unused-argument
 
 def do_unmount(db, state, argv):
     opts, args = _walk_opts(argv, 'af')
-    flags = set(o for o, _ in opts)
+    flags = set(opt[0] for opt in opts)
     if 'a' in flags:
         for name in reversed(db.datasets(types=(FS,))):
             if db.is_mounted(name) and db.mountpoint(name) != 'legacy':
@@ -1100,7 +1106,7 @@ def do_send(db, state, argv):  # pylint: disable=unused-argument
         if exc.kind == ':':
             raise UsageError("missing argument for '%s' option" % exc.optopt) from None
         raise UsageError("invalid option '%s'" % exc.optopt) from None
-    flags = set(o for o, _ in opts)
+    flags = set(opt[0] for opt in opts)
     fromname = None
     incr_all = False
     for opt, arg in opts:
@@ -1122,7 +1128,7 @@ def do_send(db, state, argv):  # pylint: disable=unused-argument
             return 1
         zfs_open(db, target, set(ALL_TYPES))
         raise ZfsError("cannot send '%s': operation not applicable to datasets of this type" % target)
-    head, _, snapname = target.partition('@')
+    head, snapname = target.split('@', 1)
     zfs_open(db, head, {FS, VOL})
     if not db.exists(target):
         raise ZfsError("cannot send '%s': dataset does not exist" % target)
@@ -1221,7 +1227,7 @@ def _unpack_tree(blob, dest):
 
 def do_receive(db, state, argv):  # pylint: disable=unused-argument
     opts, args = _walk_opts(argv, ':o:x:dehnuvFsA')
-    flags = set(o for o, _ in opts)
+    flags = set(opt[0] for opt in opts)
     oprops = {}
     for opt, arg in opts:
         if opt == 'o':

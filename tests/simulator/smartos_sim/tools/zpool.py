@@ -354,7 +354,7 @@ def expand_all(with_features):
     cols = [PCol('name', PPROPS['name'], True)]
     cols += [PCol(p.name, p, True) for p in POOL_PROPS if p.visible]
     if with_features:
-        cols += [PCol('feature@' + f, None, True) for f, _ in FEATURES]
+        cols += [PCol('feature@' + f, None, True) for f in dict(FEATURES)]
     return cols
 
 
@@ -540,14 +540,14 @@ def do_set(db, argv):
     if pdef.readonly or pdef.attr == 'onetime':
         raise ZfsError("%s: '%s' is readonly" % (errbuf, pdef.name))
     if pdef.ptype == 'index' and value not in pdef.table:
-        raise ZfsError("%s: property '%s' must be one of '%s'" % (errbuf, pdef.name, pdef.values))
+        raise ZfsError("%s: '%s' must be one of '%s'" % (errbuf, pdef.name, pdef.values))
     db.pool(pool).setdefault('props', {})[pdef.name] = value
     return 0
 
 
 def do_status(db, argv):
     opts, args = _getopt(argv, 'igLPvxDtT:')
-    flags = set(o for o, _ in opts)
+    flags = set(opt[0] for opt in opts)
     pools, rc = pool_list(db, args)
     if not pools:
         if not args:
