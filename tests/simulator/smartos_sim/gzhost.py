@@ -260,12 +260,17 @@ def _python_tree():
     return prefix, os.path.relpath(exe, prefix), bool(libpython)
 
 
-def _prepare_run_dir(run):
+def _prepare_run_dir(run, data):
     os.makedirs(run.path, exist_ok=True)
     os.chmod(run.path, 0o755)
     _keygen(run.key)
     os.makedirs(run.python_mount, exist_ok=True)
-    prefix, rel_exe, needs_lib = _python_tree()
+    if data.get('python') and any(h.is_up() for h in _hosts(run, data)):
+        # GZs running have that interpreter mounted: keep it, whoever runs `up` now.
+        prefix, rel_exe, needs_lib = data['python']
+    else:
+        prefix, rel_exe, needs_lib = _python_tree()
+    data['python'] = [prefix, rel_exe, needs_lib]
     inside = os.path.join(run.python_mount, rel_exe)
     lines = ['#!/bin/sh',
              '# The simulator\'s interpreter (%s), bind-mounted at %s inside the GZs.' % (
@@ -477,10 +482,31 @@ class GzHost:
             raise GzHostError('%s is not up' % self.name)
         return _run(['nsenter', '-t', str(self.pid), '-m', '--'] + list(argv), env=self.env(), timeout=timeout, cwd='/')
 
-    def stop(self):
-        """Shut the GZ down (its services), then stop sshd and whatever still runs in its namespace."""
+    def _strays(self, namespace):
+        """Processes of this GZ left behind after its sshd died: in its recorded namespace and
+        carrying its state dir in their environment (the namespace id alone could be reused)."""
+        marker = ('SMARTOS_SIM_STATE=%s' % self.state).encode('utf-8')
+        found = []
+        for pid in _pids_in_ns(namespace) if namespace else []:
+            try:
+                with open('/proc/%d/environ' % pid, 'rb') as handle:
+                    if marker in handle.read().split(b'\0'):
+                        found.append(pid)
+            except OSError:
+                continue
+        return found
+
+    def stop(self, namespace=None):
+        """Shut the GZ down (its services), then stop sshd and whatever still runs in its namespace.
+
+        ``namespace`` (recorded at start) finds what is left of a GZ whose sshd died."""
         if not self.is_up():
-            return False
+            strays = self._strays(namespace)
+            for other in strays:
+                _signal(other, signal.SIGTERM)
+            for other in _wait_gone(strays, 5):
+                _signal(other, signal.SIGKILL)
+            return bool(strays)
         namespace = self.namespace()
         self.nsenter([os.path.join(SIM_BIN, 'smartos-sim'), 'shutdown', '--state', self.state])
         pid = self.pid
@@ -708,7 +734,7 @@ def up(run_dir=DEFAULT_RUN_DIR, count=DEFAULT_COUNT, inventory=DEFAULT_INVENTORY
     ensure_sshd()
     with run.lock():
         data = run.load()
-        python_prefix, hidden = _prepare_run_dir(run)
+        python_prefix, hidden = _prepare_run_dir(run, data)
         hosts = data.setdefault('hosts', {})
         for index in range(1, count + 1):
             name = 'gz%d' % index
@@ -716,8 +742,10 @@ def up(run_dir=DEFAULT_RUN_DIR, count=DEFAULT_COUNT, inventory=DEFAULT_INVENTORY
             host = GzHost(run, name, entry['address'], entry['port']) if entry else None
             if host and host.is_up() and not fresh:
                 continue
-            if host and host.is_up():
-                host.stop()
+            if host:
+                # Running (and --fresh): power off first. Not running: what a dead sshd left behind
+                # goes, as in a power cut.
+                host.stop(entry.get('namespace'))
             address = '127.0.0.%d' % (10 + index)
             if port_base:
                 port = port_base + index
@@ -736,7 +764,7 @@ def up(run_dir=DEFAULT_RUN_DIR, count=DEFAULT_COUNT, inventory=DEFAULT_INVENTORY
             if not created:
                 host.boot()   # the machine was powered off by `down`: boot it again
         for name in [n for n in hosts if int(n[2:]) > count]:
-            GzHost(run, name, hosts[name]['address'], hosts[name]['port']).stop()
+            GzHost(run, name, hosts[name]['address'], hosts[name]['port']).stop(hosts[name].get('namespace'))
             del hosts[name]
         repo = _start_repo(run, data, repo_address, repo_port)
         run.save(data)
@@ -761,7 +789,7 @@ def down(run_dir=DEFAULT_RUN_DIR, inventory=DEFAULT_INVENTORY):
         return []
     with run.lock():
         data = run.load()
-        stopped = [h.name for h in _hosts(run, data) if h.stop()]
+        stopped = [h.name for h in _hosts(run, data) if h.stop(data['hosts'][h.name].get('namespace'))]
         _stop_repo(data)
         run.save(data)
     if inventory and os.path.exists(inventory):
