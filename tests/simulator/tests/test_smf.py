@@ -600,3 +600,16 @@ def test_child_model_daemon(smf, tmp_path):
     assert log_messages(smf, '/var/svc/log/site-child:default.log')[-1] == 'Executing start method ("sleep 300").'
     assert smf.run('svcadm', 'disable', 'child').returncode == 0
     assert wait_gone(pids[0])
+
+
+def test_start_timeout_kills_the_contract(smf, tmp_path):
+    """§7.3: a start method past timeout_seconds is killed (`Method or service exit timed out.  Killing
+    contract N.`), retried, and after 3 faults the instance is in maintenance; svcs -x: `Method failed
+    repeatedly.` (wait status unknown, SMF-8000-8Q, §4.5)."""
+    smf.run('svccfg', 'import', manifest(tmp_path / 'slow.xml', name='site/slow', start='sleep 30', timeout=1, enabled='true'))
+    assert smf.run('svcs', '-H', '-o', 'state', 'slow').stdout == 'maintenance\n'
+    messages = log_messages(smf, '/var/svc/log/site-slow:default.log')
+    timed_out = [m for m in messages if m.startswith('Method or service exit timed out.  Killing contract ')]
+    assert len(timed_out) == 3 and all(re.match(r'^Method or service exit timed out\.  Killing contract \d+\.$', m) for m in timed_out)
+    assert 'Reason: Method failed repeatedly.\n   See: http://illumos.org/msg/SMF-8000-8Q\n' in smf.run('svcs', '-x', 'slow').stdout
+    assert smf.run('svcs', '-H', '-d', '-o', 'fmri', 'slow').stdout == 'svc:/system/filesystem/local:default\n'
