@@ -27,6 +27,8 @@ TOOLS = {
     'pkgin': 'pkgsrc',
     'pkg_info': 'pkgsrc',
     'pkg_add': 'pkgsrc',
+    'pkg_delete': 'pkgsrc',
+    'pkg_admin': 'pkgsrc',
     'smartos-sim': 'admin',
 }
 
