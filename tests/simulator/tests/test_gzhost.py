@@ -101,10 +101,12 @@ def test_up_is_idempotent_and_down_stops_everything(tmp_path):
         pytest.skip(reason)
     run, inventory = str(tmp_path / 'run'), str(tmp_path / 'inventory.yml')
     args = ['--run-dir', run, '--inventory', inventory]
-    first = _cli('up', '--count', '1', '--port-base', '0', '--repo-port', '0', *args)
+    first = _cli('up', '--count', '1', '--zones', '2', '--port-base', '0', '--repo-port', '0', *args)
     assert first.returncode == 0, first.stderr
     try:
         host = gzhost.hosts(run, inventory)[0]
+        listing = host.ssh('vmadm list -H -o alias')
+        assert listing.stdout.count('\n') == 2, listing.stdout + listing.stderr
         pid, namespace = host.pid, host.namespace()
         assert host.is_up() and namespace != os.readlink('/proc/self/ns/mnt')
         service = _install_demo_service(host)
