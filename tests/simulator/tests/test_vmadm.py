@@ -178,6 +178,15 @@ def test_create_errors_leave_nothing_behind(vgz):
           'invalid or missing .nic_tag option for NIC: {"ip":"dhcp"}\n')
     fails(create(vgz, {'image_uuid': BASE, 'nics': [{'nic_tag': 'admin', 'ip': '10.0.0.9'}]}, rc=1),
           'Missing .netmask option for NIC: {"nic_tag":"admin","ip":"10.0.0.9"}\n')
+    fails(create(vgz, {'image_uuid': BASE, 'zfs_root_compression': 'zstd'}, rc=1),
+          'invalid compression type for zstd, must be one of: on, off, gzip, gzip-1, gzip-2, gzip-3, gzip-4, '
+          'gzip-5, gzip-6, gzip-7, gzip-8, gzip-9, lz4, lzjb, zle\n')
+    fails(create(vgz, {'image_uuid': BASE, 'routes': {'10.2.0.0/16': 'nics[0]'}}, rc=1),
+          'Route gateway: "nics[0]" refers to non-existent or DHCP nic\n')
+    fails(create(vgz, {'brand': 'kvm', 'vga': 'svga'}, rc=1),
+          'Invalid VGA type: "svga", supported types are: cirrus,std,vmware,qxl,xenfb\n')
+    result = create(vgz, {'brand': 'nosuch'}, rc=134)
+    assert "TypeError: Cannot read property 'features' of undefined" in result.stderr
     assert zfs_names(vgz) == before
     result = vgz.run('vmadm', 'list', '-H')
     assert (result.returncode, result.stdout) == (0, '')

@@ -404,6 +404,12 @@ def main(tool, argv, state):  # pylint: disable=unused-argument
     except PayloadError as exc:
         _err(str(exc))
         return 1
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        # a zfs failure underneath (VM.js passes zfs's stderr up as the error message)
+        if isinstance(exc, _zfs_error()):
+            _err(str(exc))
+            return 1
+        raise
 
 
 # ------------------------------------------------------------------------------------------
@@ -903,6 +909,42 @@ def _disk_dataset(brand, uuid, idx):
     return 'zones/%s/disk%d' % (uuid, idx)
 
 
+COMPRESSIONS = ['on', 'off', 'gzip'] + ['gzip-%d' % i for i in range(1, 10)] + ['lz4', 'lzjb', 'zle']
+VGA_TYPES = ('cirrus', 'std', 'vmware', 'qxl', 'xenfb')
+
+
+def check_values(payload, nics):
+    """VM.js checkPayloadProperties(): the value checks that have their own messages (reference §2.1 (6))."""
+    vga = payload.get('vga')
+    if vga is not None and vga not in VGA_TYPES:
+        raise PayloadError('Invalid VGA type: "%s", supported types are: %s' % (vga, ','.join(VGA_TYPES)))
+    if len(payload.get('vnc_password') or '') > 8:
+        raise PayloadError('VNC password is too long, maximum length is 8 characters.')
+    recsize = payload.get('zfs_root_recsize')
+    if recsize and (not 512 <= recsize <= 131072 or recsize & (recsize - 1)):
+        raise PayloadError('invalid zfs_root_recsize (%s), must be 512-131072 and a power of 2. (0 to disable)'
+                           % js_str(recsize))
+    comps = [payload.get('zfs_root_compression'), payload.get('zfs_data_compression')]
+    comps += [d.get('compression') for d in payload.get('disks', []) + payload.get('add_disks', [])
+              if isinstance(d, dict)]
+    for comp in comps:
+        if comp is not None and comp not in COMPRESSIONS:
+            raise PayloadError('invalid compression type for %s, must be one of: %s' % (comp, ', '.join(COMPRESSIONS)))
+    routes = dict(payload.get('routes') or {})
+    routes.update(payload.get('set_routes') or {})
+    for dst, gateway in routes.items():
+        if not (_ipv4(dst) or _ipv6(dst) or _valid_cidr(dst)) or dst in ('dhcp', 'addrconf'):
+            raise PayloadError('Invalid route destination: "%s" (must be IP address or CIDR)' % dst)
+        gateway = js_str(gateway)
+        match = re.match(r'^nics\[(\d+)\]$', gateway)
+        if match:
+            idx = int(match.group(1))
+            if idx >= len(nics) or not _first_ipv4(nics[idx])[0]:
+                raise PayloadError('Route gateway: "%s" refers to non-existent or DHCP nic' % gateway)
+        elif not (_ipv4(gateway) or _ipv6(gateway) or re.match(r'^([0-9a-fA-F]{1,2}:){5}[0-9a-fA-F]{1,2}$', gateway)):
+            raise PayloadError('Invalid route gateway: "%s" (must be IP address, MAC address, or nic)' % gateway)
+
+
 class ImageCache:
     """imgadm's view of installed images for one command (reference §2.1 ``validateImages``)."""
 
@@ -1021,6 +1063,7 @@ def prepare_create(payload, vms, rng, image_cache, tags, identity, conflicts=Non
     others = conflicts if conflicts is not None else list(vms.values())
     added = [normalize_nic(n, brand, payload.get('nic_driver'), tags) for n in payload.get('nics', [])]
     vm['nics'] = merge_nics([], added, brand, rng, others)
+    check_values(payload, vm['nics'])
     if hvm:
         vm['disks'] = normalize_disks(vm, payload.get('disks', []), payload.get('disk_driver'), rng)
     vm['zone_state'] = 'installed'
@@ -1191,6 +1234,10 @@ def cmd_update(state, opts, pos):
         raise Fail('Invalid value(s) for: ' + ','.join(bad_values))
     new = copy.deepcopy(vm)
     rng = _rng()
+    try:
+        check_values(payload, vm.get('nics', []))
+    except PayloadError as exc:
+        raise Fail(str(exc)) from exc
     quota_before = (vm.get('quota') or 0)
     for key in unset:
         _unset_value(new, key)
