@@ -643,14 +643,20 @@ class Entity(object):
         if self.mixins:
             result['mixins'] = [m.type_id for m in self.mixins]
         result['attributes'] = self.ordered_attributes()
-        result['actions'] = [a.type_id if isinstance(a, Action) else a for a in self.applicable_actions()]
+        actions = [a.type_id if isinstance(a, Action) else a for a in self.applicable_actions()]
+        if actions:
+            result['actions'] = actions
         result['id'] = self.id
         if self.title is not None:
             result['title'] = self.title
         return result
 
     def to_json(self):
-        """Return the GFD.225 (``application/occi+json``) rendering of the entity as a dict."""
+        """Return the GFD.225 (``application/occi+json``) rendering of the entity as a dict.
+
+        Members in the order of the specification; ``mixins``, ``actions`` and ``links`` are
+        left out when empty (absent ``actions`` parse back to the same derived list).
+        """
         return self._json_head()
 
 
@@ -732,7 +738,8 @@ class Resource(Entity):
         result = self._json_head()
         if self.summary is not None:
             result['summary'] = self.summary
-        result['links'] = [link.to_json() for link in self.links]
+        if self.links:
+            result['links'] = [link.to_json() for link in self.links]
         return result
 
 

@@ -43,7 +43,6 @@ from ansible_collections.smartstack.smartos.plugins.module_utils.occi.core impor
     Action,
     Kind,
     Mixin,
-    Model,
 )
 from ansible_collections.smartstack.smartos.plugins.module_utils.occi.errors import OCCIValidationError
 from ansible_collections.smartstack.smartos.plugins.module_utils.occi.state import StateMachine

@@ -210,8 +210,12 @@ def parse_entity(data, model=None, strict=False, _source=None):
         links = data.get('links', [])
         if not isinstance(links, (list, tuple)):
             _fail(where, '"links" must be a list of link objects, got %r' % (links,))
-        sources = set(item['source'].get('location') if isinstance(item.get('source'), dict) else item.get('source')
-                      for item in links if isinstance(item, dict) and item.get('source') is not None)
+        sources = set()
+        for item in links:
+            source = item.get('source') if isinstance(item, dict) else None
+            source = source.get('location') if isinstance(source, dict) else source
+            if isinstance(source, str):
+                sources.add(source)
         if len(sources) == 1:
             # The inline links tell where the resource lives (its id is often a URN).
             resource.location = sources.pop()
