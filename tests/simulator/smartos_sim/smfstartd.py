@@ -659,6 +659,8 @@ def drive(state, max_steps=500):
     for _step in range(max_steps):
         with state.lock():
             doc = state.load('smf')
+            if doc.get('down'):
+                return  # shut down: no restarter until the next boot
             before = json.dumps(doc, sort_keys=True)
             pairs = smfrepo.all_instances(doc)
             tracked = any(doc['services'][s]['instances'][i]['rt'].get('sid') for s, i in pairs)
@@ -705,3 +707,7 @@ def stop_all(state):
             doc = state.load('smf')
             _apply(doc, step, result)
             state.save('smf', doc)
+    with state.lock():
+        doc = state.load('smf')
+        doc['down'] = True
+        state.save('smf', doc)
