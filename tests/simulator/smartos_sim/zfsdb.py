@@ -441,6 +441,7 @@ class Zfs:
         self.doc.setdefault('datasets', {})
         self.doc.setdefault('txg', 1)
         self._space_cache = None
+        self._tree_cache = None
 
     # -- basic access ----------------------------------------------------------------------
 
@@ -470,26 +471,42 @@ class Zfs:
     def children(self, name, depth=None, types=None):
         """Descendants of ``name`` (not ``name`` itself), snapshots included unless ``types`` says."""
         out = []
-        base_depth = name.count('/')
-        for other, rec in self.ds.items():
-            if other == name or not _is_under(other, name):
+        kids, snaps = self._tree()
+        todo = [(name, 0)]
+        while todo:
+            cur, level = todo.pop()
+            if depth is not None and level >= depth:
                 continue
-            if types is not None and rec['type'] not in types:
-                continue
-            if depth is not None:
-                head = other.partition('@')[0]
-                level = head.count('/') - base_depth + (1 if '@' in other else 0)
-                if level > depth:
-                    continue
-            out.append(other)
+            for snap in snaps.get(cur, []):
+                if types is None or SNAP in types:
+                    out.append(snap)
+            for child in kids.get(cur, []):
+                if types is None or self.ds[child]['type'] in types:
+                    out.append(child)
+                todo.append((child, level + 1))
         return sorted(out, key=lambda n: _sort_key(n, self.ds[n]))
 
     def snapshots(self, name):
-        snaps = [n for n in self.ds if n.startswith(name + '@')]
-        return sorted(snaps, key=lambda n: self.ds[n]['createtxg'])
+        return list(self._tree()[1].get(name, []))
+
+    def _tree(self):
+        """(parent -> sorted child filesystems/volumes, head -> snapshots by createtxg), cached until a change."""
+        if self._tree_cache is None:
+            kids, snaps = {}, {}
+            for n, rec in self.ds.items():
+                if '@' in n:
+                    snaps.setdefault(n.partition('@')[0], []).append(n)
+                elif '/' in n:
+                    kids.setdefault(n.rpartition('/')[0], []).append(n)
+            for v in kids.values():
+                v.sort()
+            for v in snaps.values():
+                v.sort(key=lambda x: self.ds[x]['createtxg'])
+            self._tree_cache = (kids, snaps)
+        return self._tree_cache
 
     def direct_children(self, name):
-        return sorted(n for n in self.ds if '@' not in n and n.rpartition('/')[0] == name and '/' in n)
+        return list(self._tree()[0].get(name, []))
 
     def parent(self, name):
         if '@' in name:
@@ -534,6 +551,7 @@ class Zfs:
 
     def _dirty(self):
         self._space_cache = None
+        self._tree_cache = None
 
     def _require(self, name, action='open'):
         if name not in self.ds:
@@ -700,6 +718,9 @@ class Zfs:
             value, src = self._raw(name, prop)
             return self.mountpoint(name), src
         if prop in ('version', 'utf8only', 'normalization', 'casesensitivity'):
+            # the ZPL properties of a snapshot are its filesystem's; none for a volume's snapshot
+            if kind == SNAP and rec.get('head_type', FS) != FS:
+                return None
             value, _src = self._raw(name.partition('@')[0], prop)
             return str(value), '-'
         value, src = self._raw(name, prop)
