@@ -555,3 +555,33 @@ def test_seed_zones_and_gz_reboot(gz):
     assert {u for u, vm in after.items() if vm['state'] == 'running'} == autoboot
     listed = gz.run('vmadm', 'list', '-p', '-o', 'uuid', 'state=running', env=env).stdout.split()
     assert sorted(listed) == sorted(autoboot)
+
+
+# ----------------------------------------------------------------------------------------------
+# the calls community.general.vmadm makes (plugins/modules/vmadm.py), in its order
+
+
+def test_community_general_vmadm_calls(vgz, tmp_path):
+    """§2.1, §2.4, §2.7-2.9: create -f <0400 file>, lookup -j -o <prop> uuid=/alias=, stop -F, delete -F."""
+    payload = tmp_path / 'payload'
+    # the module sends its own option names: `name` (not alias) and kvm's cpu_type default are dropped quietly
+    payload.write_text(json.dumps({'name': 'cg1', 'brand': 'joyent', 'cpu_type': 'qemu64', 'image_uuid': BASE,
+                                   'nics': [{'nic_tag': 'admin', 'ip': 'dhcp', 'primary': True}], 'quota': 1}),
+                       encoding='utf-8')
+    payload.chmod(0o400)
+    assert vgz.run('vmadm', 'lookup', '-j', '-o', 'uuid', 'alias=cg1').stdout == '[]\n'
+    result = vgz.run('vmadm', 'create', '-f', str(payload))
+    match = re.match('Successfully created VM (.*)', result.stderr)
+    assert result.returncode == 0 and match
+    uuid = match.group(1).strip()
+    state = vgz.run('vmadm', 'lookup', '-j', '-o', 'state', 'uuid=' + uuid)
+    assert json.loads(state.stdout) == [{'state': 'running'}]
+    assert vgz.run('vmadm', 'lookup', '-j', '-o', 'uuid', 'alias=cg1').stdout == '[]\n'
+    assert [v['uuid'] for v in json.loads(vgz.run('vmadm', 'lookup', '-j', '-o', 'uuid').stdout)] == [uuid]
+    assert re.match('^Successfully.*', vgz.run('vmadm', 'stop', '-F', uuid).stderr)
+    assert re.match('^Successfully.*', vgz.run('vmadm', 'start', uuid).stderr)
+    assert re.match('^Successfully.*', vgz.run('vmadm', 'reboot', uuid).stderr)
+    forced = vgz.run('vmadm', 'delete', '-F', uuid)
+    assert forced.returncode == 2 and not re.match('^Successfully.*', forced.stderr)
+    assert re.match('^Successfully.*', vgz.run('vmadm', 'delete', uuid).stderr)
+    assert vgz.run('vmadm', 'lookup', '-j', '-o', 'state', 'uuid=' + uuid).stdout == '[]\n'

@@ -1081,7 +1081,8 @@ def provision(state, db, vm):
         props = {'quota': '%dG' % quota} if quota else None
         db.clone('zones/%s@final' % vm['image_uuid'], name, props=props)
         for dataset in vm.get('datasets', []):
-            db.create(dataset, kind='filesystem')
+            # the delegated dataset is administered from inside the zone (zonecfg add dataset)
+            db.create(dataset, kind='filesystem', props={'zoned': 'on'})
     else:
         # bhyve: quota is a refquota on the zone root (VM.js setQuotaBhyve; reference §4.3)
         props = ({'refquota' if brand == 'bhyve' else 'quota': '%dG' % quota}) if quota else None
