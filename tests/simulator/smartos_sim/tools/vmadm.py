@@ -778,6 +778,9 @@ def merge_nics(existing, added, brand, rng, other_vms):
         raise PayloadError('payload specifies more than 1 primary NIC')
     prefix = 'eth' if brand == 'lx' else 'net'
     for nic in added:
+        if 'mac' not in nic and nic.get('vrrp_vrid') is not None:
+            # utils.js vrrpMAC(): the VRRP virtual router MAC (reference §4.4)
+            nic['mac'] = '00:00:5e:00:01:%02x' % int(nic['vrrp_vrid'])
         if 'mac' not in nic:
             mac = generate_mac(rng)
             while mac in macs:
@@ -1717,16 +1720,18 @@ def on_shutdown(state):
 
 
 def on_boot(state):
-    """The GZ boots: VMs with autoboot start (zones service)."""
+    """The GZ boots: VMs with autoboot start (zones service); a VM still marked running (the GZ
+    went down without a shutdown) comes up fresh the same way."""
     with state.lock():
         vms = load_vms(state)
         rng = _rng()
-        changed = False
+        for vm in ordered(vms):
+            if vm.get('state') == 'running':
+                halt_vm(vm)
         for vm in ordered(vms):
             if vm.get('autoboot') and vm.get('state') == 'stopped':
                 boot_vm(vm, vms, rng)
-                changed = True
-        if changed:
+        if vms:
             state.save('vms', vms)
 
 
