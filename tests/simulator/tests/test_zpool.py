@@ -34,7 +34,7 @@ def test_list_default_layout(gz):
                    'zones  %5s  %5s  %5s        -         -  %5s  %5s  1.00x  ONLINE  -\n'
                    % (zfsdb.nicenum(space['size']), zfsdb.nicenum(space['allocated']), zfsdb.nicenum(space['free']),
                       '%d%%' % zpool_tool.FRAGMENTATION, '%d%%' % cap))
-    assert zfsdb.nicenum(space['size']) == '476G'
+    assert zfsdb.nicenum(space['size']) == '888G'
 
 
 def test_list_scripted_parsable_and_columns(gz):
@@ -44,7 +44,7 @@ def test_list_scripted_parsable_and_columns(gz):
     cap = space['allocated'] * 100 // space['size']
     assert out == 'zones\t%d\t%d\t%d\t-\t-\t1%%\t%d\t1.00x\tONLINE\t-\n' % (space['size'], space['allocated'], space['free'], cap)
     assert ok(gz.run('zpool', 'list', '-H', '-o', 'name,health')) == 'zones\tONLINE\n'
-    assert ok(gz.run('zpool', 'list', '-o', 'name,size', 'zones')) == 'NAME    SIZE\nzones   476G\n'
+    assert ok(gz.run('zpool', 'list', '-o', 'name,size', 'zones')) == 'NAME    SIZE\nzones   888G\n'
 
 
 def test_list_errors_and_usage(gz):
@@ -96,14 +96,16 @@ def test_get(gz):
 
 
 def test_status_healthy(gz):
-    """§16: the shape of a healthy pool's status, -x, a missing pool."""
+    """§16: the shape of a healthy pool's status (a mirror, children indented 2 per level), -x, a missing pool."""
     assert ok(gz.run('zpool', 'status')) == ('  pool: zones\n'
                                              ' state: ONLINE\n'
                                              '  scan: none requested\n'
                                              'config:\n\n'
                                              '\tNAME        STATE     READ WRITE CKSUM\n'
                                              '\tzones       ONLINE       0     0     0\n'
-                                             '\t  c1t0d0    ONLINE       0     0     0\n'
+                                             '\t  mirror-0  ONLINE       0     0     0\n'
+                                             '\t    c1t0d0  ONLINE       0     0     0\n'
+                                             '\t    c1t1d0  ONLINE       0     0     0\n'
                                              '\nerrors: No known data errors\n')
     assert ok(gz.run('zpool', 'status', '-x')) == 'all pools are healthy\n'
     assert ok(gz.run('zpool', 'status', '-x', 'zones')) == "pool 'zones' is healthy\n"

@@ -7,14 +7,25 @@ from smartos_sim.zfsdb import ZfsError, nicenum
 
 GIB = 1024 ** 3
 MIB = 1024 ** 2
-# UNCONFIRMED: chose one 512 GB disk (c1t0d0): `zpool list` shows SIZE 476G, a realistic
-# single-disk SmartOS compute node.
-POOL_SIZE = 476 * GIB
-POOL_DISK = 'c1t0d0'
+
+
+def _hardware():
+    """The disks and DRAM sysinfo reports, so that both tools describe the same machine."""
+    disks, memory = [['c1t0d0', 960197124096], ['c1t1d0', 960197124096]], 130941
+    try:
+        from smartos_sim.tools import sysinfo  # pylint: disable=import-outside-toplevel
+        disks = sysinfo.HARDWARE.get('Disks') or disks
+        memory = int(sysinfo.HARDWARE.get('MiB of Memory') or memory)
+    except (ImportError, AttributeError, ValueError):
+        pass
+    return disks, memory
+
+
+# UNCONFIRMED: chose a two-way mirror of sysinfo's two 960 GB disks; the pool's SIZE is the
+# disk's size less labels and metaslab rounding, 888G.
+POOL_SIZE = 888 * GIB
 # The swap zvol is as large as DRAM (smartos-live src/smartdc/lib/smartos_prompt_config.sh
 # setup_datasets: `zfs create -V ${SYSINFO_MiB_of_Memory}mb -b $pagesize ...`).
-# UNCONFIRMED: chose 8 GiB of DRAM; sysinfo's "MiB of Memory" should say 8192.
-MEMORY_MIB = 8192
 # dump: twice dumpadm's estimate, at least 1024 MB (same file, create_dump); chose the minimum.
 DUMP_MIB = 1024
 PAGESIZE = 4096
@@ -24,7 +35,9 @@ def init_state(state, rng):  # pylint: disable=unused-argument
     """The pool ``zones`` as ``smartos_prompt_config.sh`` (create_zpool, setup_datasets) and
     vmadmd's start method (zones/archive) leave it."""
     db = zfsdb.Zfs(state)
-    db.add_pool('zones', POOL_SIZE, vdevs=[{'name': POOL_DISK, 'type': 'disk'}])
+    disks, memory_mib = _hardware()
+    db.add_pool('zones', POOL_SIZE, vdevs=[{'name': 'mirror-0', 'type': 'mirror',
+                                            'children': [{'name': d[0], 'type': 'disk'} for d in disks]}])
     # create_zpool: `zfs set atime=off zones`
     db.set('zones', {'atime': 'off'})
     db.set_data('zones', 620 * 1024)
@@ -47,7 +60,7 @@ def init_state(state, rng):  # pylint: disable=unused-argument
     db.set('zones/var', {'mountpoint': 'legacy'})
     db.legacy_mount('zones/var', '/var')
     db.set_data('zones/var', 7 * MIB + 339 * 1024)
-    db.create('zones/swap', kind='volume', volsize=MEMORY_MIB * MIB, blocksize=PAGESIZE, props=dict(vol_props))
+    db.create('zones/swap', kind='volume', volsize=memory_mib * MIB, blocksize=PAGESIZE, props=dict(vol_props))
     db.set_data('zones/swap', 212 * MIB)
     # vmadmd's start method: `zfs create -o compression=lzjb -o mountpoint=/zones/archive zones/archive`
     # (smartos-live src/vm/smf/system-vmadmd)
@@ -564,13 +577,19 @@ def do_status(db, argv):
         if i:
             _out('\n')
         rec = db.pool(pool)
-        vdevs = rec.get('vdevs') or []
-        width = max([10, len(pool)] + [len(v['name']) + 2 for v in vdevs])
+        rows = [(0, pool)]
+
+        def walk(vdevs, depth):
+            for vdev in vdevs or []:
+                rows.append((depth, vdev['name']))
+                walk(vdev.get('children'), depth + 2)
+        walk(rec.get('vdevs'), 2)
+        # print_status_config: the NAME column is as wide as the deepest name, at least 10
+        width = max([10] + [depth + len(name) for depth, name in rows])
         _out('  pool: %s\n state: %s\n  scan: none requested\nconfig:\n\n' % (pool, rec.get('health', 'ONLINE')))
         _out('\t%-*s  %-8s %5s %5s %5s\n' % (width, 'NAME', 'STATE', 'READ', 'WRITE', 'CKSUM'))
-        _out('\t%-*s  %-8s %5s %5s %5s\n' % (width, pool, 'ONLINE', '0', '0', '0'))
-        for vdev in vdevs:
-            _out('\t  %-*s  %-8s %5s %5s %5s\n' % (width - 2, vdev['name'], 'ONLINE', '0', '0', '0'))
+        for depth, name in rows:
+            _out('\t%s%-*s  %-8s %5s %5s %5s\n' % (' ' * depth, width - depth, name, 'ONLINE', '0', '0', '0'))
         _out('\nerrors: No known data errors\n')
     return rc
 
