@@ -135,3 +135,12 @@ def test_unknown_subcommand_and_options(gz):
     result = gz.run('dladm', 'show-phys', '-q')
     assert result.returncode == 1
     assert result.stderr.startswith("dladm: unrecognized option '-q'\nusage: ")
+
+
+def test_reboot_drops_temporary_links_and_restores_config_stubs(gz):
+    """§4.7: -t links are temporary; at boot the config's etherstub= list is brought up again."""
+    assert gz.run('dladm', 'create-etherstub', '-t', 'tmp0').returncode == 0
+    assert gz.run('nictagadm', 'add', '-l', 'stub0').returncode == 0
+    assert gz.run('dladm', 'show-etherstub', '-p').stdout == 'tmp0\nstub0\n'
+    assert gz.run('smartos-sim', 'reboot', '--state', gz.state).returncode == 0
+    assert gz.run('dladm', 'show-etherstub', '-p').stdout == 'stub0\n'

@@ -81,11 +81,24 @@ def init_state(state, rng):
 
 
 def on_boot(state):
-    """Temporary (``-t``) links do not survive a reboot."""
+    """Temporary (``-t``) links do not survive a reboot; the boot brings up the config's etherstubs.
+
+    UNCONFIRMED: chose that boot brings the config's ``etherstub=`` list up again as temporary
+    etherstubs: nictagadm writes them to the config (reference §2.2) so that they outlive the
+    ``-t`` it creates them with; the boot method that does it was not read.
+    """
     with state.lock():
         doc = load(state)
         doc['etherstubs'] = [s for s in doc['etherstubs'] if not s.get('temporary')]
         doc['vnics'] = [v for v in doc['vnics'] if not v.get('temporary')]
+        try:
+            from smartos_sim.tools import nictagadm  # pylint: disable=import-outside-toplevel
+            stubs = nictagadm.conf_etherstubs(state)
+        except ImportError:
+            stubs = []
+        for stub in stubs:
+            if valid_linkname(stub) and find_link(doc, stub)[0] is None:
+                doc['etherstubs'].append({'link': stub, 'temporary': True})
         save(state, doc)
 
 
