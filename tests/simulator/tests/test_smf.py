@@ -613,3 +613,13 @@ def test_start_timeout_kills_the_contract(smf, tmp_path):
     assert len(timed_out) == 3 and all(re.match(r'^Method or service exit timed out\.  Killing contract \d+\.$', m) for m in timed_out)
     assert 'Reason: Method failed repeatedly.\n   See: http://illumos.org/msg/SMF-8000-8Q\n' in smf.run('svcs', '-x', 'slow').stdout
     assert smf.run('svcs', '-H', '-d', '-o', 'fmri', 'slow').stdout == 'svc:/system/filesystem/local:default\n'
+
+
+def test_start_method_killed_by_a_signal(smf, tmp_path):
+    """§7.2: death by a signal is retried; log `Method "start" failed due to signal KILL.`; svcs -x says
+    `died on Killed (9)` (§4.5)."""
+    smf.run('svccfg', 'import', manifest(tmp_path / 'sig.xml', name='site/sig', start='/bin/sh -c &quot;kill -9 $$&quot;',
+                                         enabled='true'))
+    assert smf.run('svcs', '-H', '-o', 'state', 'sig').stdout == 'maintenance\n'
+    assert log_messages(smf, '/var/svc/log/site-sig:default.log').count('Method "start" failed due to signal KILL.') == 3
+    assert 'Reason: Start method failed repeatedly, last died on Killed (9).\n' in smf.run('svcs', '-x', 'sig').stdout

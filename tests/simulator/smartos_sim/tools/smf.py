@@ -7,10 +7,12 @@ real processes, deciding online or maintenance -- is :mod:`smartos_sim.smfstartd
 these tools before they return (and lazily by ``svcs``: a daemon that died is noticed there).
 """
 import fcntl
+import fnmatch
 import getopt
 import os
 import re
 import shlex
+import signal
 import sys
 import time
 
@@ -559,8 +561,7 @@ def _explain(state, doc, svc, iname, verbose):  # pylint: disable=too-many-branc
         if aux in ('method_failed', 'fault_threshold_reached'):
             repeated = aux == 'fault_threshold_reached'
             if last.get('signal'):
-                import signal as _signal  # pylint: disable=import-outside-toplevel
-                desc = 'died on %s (%d)' % (_signal.strsignal(last['signal']), last['signal'])
+                desc = 'died on %s (%d)' % (signal.strsignal(last['signal']), last['signal'])
                 reason = 'Start method failed repeatedly, last %s.' % desc if repeated else 'Start method %s.' % desc
                 code = 'SMF-8000-KS'
             elif last.get('status') is not None:
@@ -1191,7 +1192,6 @@ class Svccfg:
 
 
 def fnmatch_any(name, pattern):
-    import fnmatch  # pylint: disable=import-outside-toplevel
     return fnmatch.fnmatchcase(name, pattern)
 
 
