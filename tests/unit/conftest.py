@@ -15,6 +15,7 @@ keep the existing path (its ``--ansible-unit-inject-only`` option).
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 
@@ -23,3 +24,17 @@ import pytest
 def pytest_configure(config):
     if 'ANSIBLE_CONTROLLER_MIN_PYTHON_VERSION' in os.environ and hasattr(config.option, 'ansible_unit_inject_only'):
         config.option.ansible_unit_inject_only = True
+
+
+try:
+    from hypothesis import configuration, settings
+except ImportError:  # pragma: no cover - hypothesis is in tests/unit/requirements.txt
+    settings = None
+
+if settings is not None:
+    # Hypothesis keeps an example database and a cache in .hypothesis/ of the working directory,
+    # the collection root, where ansible-galaxy collection build would pack it: keep them in
+    # the temporary directory instead, and keep no example database.
+    configuration.set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), 'smartstack-smartos-hypothesis'))
+    settings.register_profile('smartstack', database=None)
+    settings.load_profile('smartstack')
