@@ -42,6 +42,7 @@ import shutil
 import sys
 import tarfile
 import time
+import zipfile
 
 BRANCH = 'trunk'
 # The newest tools kit the reference names (pkgsrc_nova_facts.md §1.1: bootstrap-trunk-tools-20240116).
@@ -291,9 +292,66 @@ def _host_tool_wrapper(tool, names, version):
                'echo "%s: not available in the simulated global zone" >&2\nexit 1\n' % (tool, tool, version, tool))
 
 
+def _bundled_wheels():
+    """name -> (version, wheel file name, bytes, top-level names) of the pip and setuptools wheels the
+    builder's own Python bundles for ensurepip (none when the distribution stripped them)."""
+    out = {}
+    bundled = os.path.join(os.path.dirname(os.__file__), 'ensurepip', '_bundled')
+    for name in ('pip', 'setuptools'):
+        found = sorted(f for f in (os.listdir(bundled) if os.path.isdir(bundled) else [])
+                       if f.startswith(name + '-') and f.endswith('-py3-none-any.whl'))
+        if not found:
+            continue
+        with open(os.path.join(bundled, found[-1]), 'rb') as handle:
+            data = handle.read()
+        with zipfile.ZipFile(io.BytesIO(data)) as whl:
+            tops = sorted({n.split('/')[0] for n in whl.namelist()})
+        out[name] = (found[-1].split('-')[1], found[-1], data, tops)
+    return out
+
+
+def _python_package(python_path, in_bin):
+    """lang/python311: ``bin/python3.11`` runs the test bed's interpreter so that it sees itself as
+    ``<prefix>/bin/python3.11`` in a venv rooted at ``<prefix>`` (``<prefix>/pyvenv.cfg``, written
+    by +INSTALL): its own ``lib/python3.11/site-packages`` as pkgsrc's Python has, and pip or venv
+    never write into the test bed's interpreter. The re-exec gives it that argv[0] (``sh`` has no
+    ``exec -a``)."""
+    py = _sh('# python3.11 of the simulated pkgsrc: the test bed\'s interpreter, as <prefix>/bin/python3.11\n'
+             'exec \'%s\' -E -S -c \'import os, sys; os.execv(sys.executable, sys.argv[1:])\' "$0" "$@"\n' % python_path)
+    install = ('#!/bin/sh\n# +INSTALL of the simulated python311: <prefix>/pyvenv.cfg names the real interpreter\'s home.\n'
+               'case "$2" in\nPOST-INSTALL)\n'
+               '\thome=$(\'%s\' -E -S -c \'import os, sys; print(os.path.dirname(sys.executable))\') || exit 1\n'
+               '\tprintf \'home = %%s\\ninclude-system-site-packages = false\\n\' "$home" > "${PKG_PREFIX}/pyvenv.cfg" || exit 1\n'
+               '\t;;\nesac\nexit 0\n' % python_path)
+    deinstall = '#!/bin/sh\ncase "$2" in\nPOST-DEINSTALL) rm -f "${PKG_PREFIX}/pyvenv.cfg";;\nesac\nexit 0\n'
+    files = [('bin/pydoc3.11', _sh(in_bin % 'pydoc'), 0o755), ('bin/python3.11', py, 0o755),
+             ('lib/python3.11/LICENSE.txt', b'simulated package content\n', 0o444)]
+    return files, {'+INSTALL': install, '+DEINSTALL': deinstall, 'pkgdirs': ['lib/python3.11/site-packages']}
+
+
+def _wheel_package(name, wheels, fallback_version):
+    """(version, files, scripts) of py311-pip / py311-setuptools: the bundled wheel under
+    share/py311-<name>/, unpacked into site-packages by +INSTALL (UNCONFIRMED/deliberate: real
+    packages list every file in their PLIST; unpacking at install time keeps the build fast)."""
+    if name not in wheels:
+        return fallback_version, [('share/doc/py311-%s/README' % name, b'simulated package content\n', 0o444)], {}
+    version, fname, data, tops = wheels[name]
+    share = 'share/py311-%s/%s' % (name, fname)
+    site = '"${PKG_PREFIX}/lib/python3.11/site-packages"'
+    install = ('#!/bin/sh\n# +INSTALL of the simulated py311-%s: unpack the wheel into python3.11\'s site-packages.\n'
+               'case "$2" in\nPOST-INSTALL)\n'
+               '\t"${PKG_PREFIX}/bin/python3.11" -E -c \'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])\' '
+               '"${PKG_PREFIX}/%s" %s || exit 1\n\t;;\nesac\nexit 0\n' % (name, share, site))
+    deinstall = ('#!/bin/sh\ncase "$2" in\nDEINSTALL)\n\tcd %s && rm -rf %s\n\t;;\nesac\nexit 0\n'
+                 % (site, ' '.join(tops)))
+    return version, [(share, data, 0o444)], {'+INSTALL': install, '+DEINSTALL': deinstall}
+
+
 def _catalogue(sim_home, python_path):
-    """[(pkgpath, name, version, comment, depends, categories, license, files)]; files: [(rel, bytes|('->', target), mode)]."""
+    """[(pkgpath, name, version, comment, depends, categories, license, files, extra)]; files: [(rel, bytes, mode)];
+    extra: {'+INSTALL': text, '+DEINSTALL': text, 'pkgdirs': [rel]}."""
     run_py = os.path.join(os.path.abspath(sim_home), 'run.py')
+    wheels = _bundled_wheels()
 
     def tool(name):
         return _sh('# %s of the simulated SmartOS pkgsrc (built by smartos_sim.pkgrepo): runs the simulator.\n'
@@ -302,10 +360,12 @@ def _catalogue(sim_home, python_path):
                    'export SMARTOS_SIM_PKG_PREFIX SMARTOS_SIM_PKG_DIR\n'
                    'exec "${SMARTOS_SIM_PYTHON:-python3}" \'%s\' %s "$@"\n' % (name, run_py, name))
 
-    py = _sh('# python3.11 of the simulated pkgsrc: the test bed\'s real interpreter\nexec \'%s\' "$@"\n' % python_path)
     in_bin = 'exec "$(dirname "$0")/python3.11" -m %s "$@"\n'
     doc = b'simulated package content\n'
-    return [
+    py_files, py_extra = _python_package(python_path, in_bin)
+    pip_version, pip_files, pip_extra = _wheel_package('pip', wheels, '23.2.1')
+    st_version, st_files, st_extra = _wheel_package('setuptools', wheels, '65.5.0')
+    specs = [
         ('pkgtools/bootstrap-mk-files', 'bootstrap-mk-files', '20230724', '*.mk files for the bootstrap bmake utility', [],
          'pkgtools', 'modified-bsd', [('share/mk/bsd.own.mk', doc, 0o444)]),
         ('archivers/libarchive', 'libarchive', '3.7.2', 'Library to read/create different archive formats', [],
@@ -324,13 +384,12 @@ def _catalogue(sim_home, python_path):
                                     ('lib/libssl.so.3', doc, 0o755)]),
         ('lang/python311', 'python311', '3.11.7', 'Interpreted, interactive, object-oriented programming language',
          ['libffi>=3.2.1nb4', 'openssl>=3.0.0', 'sqlite3>=3.40.0'], 'lang python', 'python-software-foundation',
-         [('bin/pydoc3.11', _sh(in_bin % 'pydoc'), 0o755), ('bin/python3.11', py, 0o755),
-          ('lib/python3.11/LICENSE.txt', doc, 0o444)]),
-        ('devel/py-setuptools', 'py311-setuptools', '69.0.3', 'New Python packaging system', ['python311>=3.11.0'],
-         'devel python', 'mit', [('lib/python3.11/site-packages/setuptools-69.0.3.dist-info/METADATA', doc, 0o444)]),
-        ('devel/py-pip', 'py311-pip', '23.3.2', 'Installs Python packages as an easy_install replacement',
+         py_files, py_extra),
+        ('devel/py-setuptools', 'py311-setuptools', st_version, 'New Python packaging system', ['python311>=3.11.0'],
+         'devel python', 'mit', st_files, st_extra),
+        ('devel/py-pip', 'py311-pip', pip_version, 'Installs Python packages as an easy_install replacement',
          ['py311-setuptools>=0', 'python311>=3.11.0'], 'devel python', 'mit',
-         [('bin/pip3.11', _sh(in_bin % 'pip'), 0o755)]),
+         [('bin/pip3.11', _sh(in_bin % 'pip'), 0o755)] + pip_files, pip_extra),
         ('devel/py-virtualenv', 'py311-virtualenv', '20.25.0', 'Virtual Python Environment builder',
          ['py311-setuptools>=0', 'python311>=3.11.0'], 'devel python', 'mit',
          [('bin/virtualenv-3.11', _sh(in_bin % 'venv'), 0o755)]),
@@ -356,11 +415,12 @@ def _catalogue(sim_home, python_path):
          ['binutils>=2.22', 'gcc13>=13.0', 'git-base>=1.8', 'gmake>=3.82', 'pkg-config>=0.25'], 'meta-pkgs', 'modified-bsd',
          [('share/doc/build-essential/README', doc, 0o444)]),
     ]
+    return [spec if len(spec) == 9 else spec + ({},) for spec in specs]
 
 
 def _build_package(spec, prefix, catalogue_sizes):
     """One spec -> (file name, bytes, summary dict)."""
-    pkgpath, name, version, comment, depends, categories, license_, files = spec
+    pkgpath, name, version, comment, depends, categories, license_, files, extra = spec
     full = '%s-%s' % (name, version)
     desc = '%s.\n\nA package of the simulated SmartOS pkgsrc repository; its files are small stand-ins.\n' % comment
     payload = []
@@ -373,6 +433,7 @@ def _build_package(spec, prefix, catalogue_sizes):
         payload.append((_tarinfo(rel, len(content), mode), content))
         plist += [rel, '@comment MD5:%s' % hashlib.md5(content).hexdigest()]
         size_pkg += len(content)
+    plist += ['@pkgdir %s' % d for d in extra.get('pkgdirs', [])]
     contents = '\n'.join(plist) + '\n'
     build_info = ''.join('%s=%s\n' % kv for kv in (
         ('BUILD_DATE', BUILD_DATE), ('BUILD_HOST', BUILD_HOST), ('CATEGORIES', categories),
@@ -382,10 +443,12 @@ def _build_package(spec, prefix, catalogue_sizes):
         ('PKG_SYSCONFBASEDIR', prefix + '/etc'), ('PKG_SYSCONFDIR', prefix + '/etc')))
     catalogue_sizes[name] = (size_pkg, list(depends))
     size_all = size_pkg + _deps_size(name, catalogue_sizes, set())
-    meta = [('+CONTENTS', contents), ('+COMMENT', comment + '\n'), ('+DESC', desc),
+    scripts = [(n, extra[n].replace('@PREFIX@', prefix)) for n in ('+INSTALL', '+DEINSTALL') if n in extra]
+    meta = [('+CONTENTS', contents), ('+COMMENT', comment + '\n'), ('+DESC', desc)] + scripts + [
             ('+BUILD_VERSION', 'pkgsrc/%s/Makefile:\t$NetBSD: Makefile $\n' % pkgpath), ('+BUILD_INFO', build_info),
             ('+SIZE_PKG', '%d\n' % size_pkg), ('+SIZE_ALL', '%d\n' % size_all)]
-    members = [(_tarinfo(n, len(t.encode('utf-8')), 0o444), t.encode('utf-8')) for n, t in meta] + payload
+    members = [(_tarinfo(n, len(t.encode('utf-8')), 0o555 if n in ('+INSTALL', '+DEINSTALL') else 0o444), t.encode('utf-8'))
+               for n, t in meta] + payload
     data = _gz_tar(members)
     summary = {'BUILD_DATE': BUILD_DATE, 'CATEGORIES': categories, 'COMMENT': comment, 'DEPENDS': list(depends),
                'DESCRIPTION': desc.rstrip('\n').split('\n'), 'FILE_NAME': full + '.tgz', 'FILE_SIZE': str(len(data)),
@@ -417,12 +480,26 @@ def format_summary(entries):
     return ''.join(out)
 
 
-def install_package_files(data, root, dbdir_rel, automatic=False):
-    """Unpack a package into a file system tree ``root`` (as pkg_add would): files under @cwd,
-    metadata into ``<root><dbdir>/<pkgname>/``. Returns the parsed +CONTENTS dict."""
+def install_package_files(data, root, dbdir_rel, automatic=False, pre_install=None):
+    """Unpack a package into a file system tree ``root`` (as pkg_add would): metadata into
+    ``<root><dbdir>/<pkgname>/``, then ``pre_install(pkgdir)`` if given, then the files under @cwd.
+    Returns the parsed +CONTENTS dict."""
     meta, files = read_package(data)
     plist = parse_contents(meta['+CONTENTS'])
     prefix_dir = os.path.join(root, plist['cwd'].lstrip('/'))
+    pkgdir = os.path.join(root, dbdir_rel.lstrip('/'), plist['name'])
+    os.makedirs(pkgdir, exist_ok=True)
+    for name in META_ORDER:
+        if name in meta:
+            path = os.path.join(pkgdir, name)
+            with open(path, 'w', encoding='utf-8') as handle:
+                handle.write(meta[name])
+            os.chmod(path, 0o555 if name in ('+INSTALL', '+DEINSTALL') else 0o644)
+    if automatic:
+        with open(os.path.join(pkgdir, '+INSTALLED_INFO'), 'w', encoding='utf-8') as handle:
+            handle.write('automatic=yes\n')
+    if pre_install:
+        pre_install(pkgdir)
     for info, content in files:
         dest = os.path.join(prefix_dir, info.name)
         os.makedirs(os.path.dirname(dest), exist_ok=True)
@@ -438,15 +515,6 @@ def install_package_files(data, root, dbdir_rel, automatic=False):
             os.chmod(dest, info.mode & 0o7777)
     for rel in plist['pkgdirs']:
         os.makedirs(os.path.join(prefix_dir, rel), exist_ok=True)
-    pkgdir = os.path.join(root, dbdir_rel.lstrip('/'), plist['name'])
-    os.makedirs(pkgdir, exist_ok=True)
-    for name in META_ORDER:
-        if name in meta:
-            with open(os.path.join(pkgdir, name), 'w', encoding='utf-8') as handle:
-                handle.write(meta[name])
-    if automatic:
-        with open(os.path.join(pkgdir, '+INSTALLED_INFO'), 'w', encoding='utf-8') as handle:
-            handle.write('automatic=yes\n')
     return plist
 
 

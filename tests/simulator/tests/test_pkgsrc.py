@@ -22,6 +22,10 @@ sys.path.insert(0, SIM_HOME)
 from smartos_sim import pkgrepo  # noqa: E402  pylint: disable=wrong-import-position
 from smartos_sim.tools import pkgsrc  # noqa: E402  pylint: disable=wrong-import-position
 
+# pip and setuptools are the wheels the test bed's own Python bundles (pkgrepo._bundled_wheels)
+WHEELS = pkgrepo._bundled_wheels()  # pylint: disable=protected-access
+PIP = 'py311-pip-' + (WHEELS['pip'][0] if 'pip' in WHEELS else '23.2.1')
+SETUPTOOLS = 'py311-setuptools-' + (WHEELS['setuptools'][0] if 'setuptools' in WHEELS else '65.5.0')
 LEGEND = ('\n=: package is installed and up-to-date\n<: package is installed but newer version is available\n'
           '>: installed package has a greater version than available package\n')
 
@@ -125,9 +129,10 @@ def test_package_format_and_summaries(repo):
     with tarfile.open(os.path.join(repo_dir, 'python311-3.11.7.tgz')) as tar:
         names = tar.getnames()
         contents = tar.extractfile('+CONTENTS').read().decode()
-    assert names == ['+CONTENTS', '+COMMENT', '+DESC', '+BUILD_VERSION', '+BUILD_INFO', '+SIZE_PKG', '+SIZE_ALL',
-                     'bin/pydoc3.11', 'bin/python3.11', 'lib/python3.11/LICENSE.txt']
+    assert names == ['+CONTENTS', '+COMMENT', '+DESC', '+INSTALL', '+DEINSTALL', '+BUILD_VERSION', '+BUILD_INFO', '+SIZE_PKG',
+                     '+SIZE_ALL', 'bin/pydoc3.11', 'bin/python3.11', 'lib/python3.11/LICENSE.txt']
     assert contents.startswith('@name python311-3.11.7\n') and '\n@cwd /opt/tools\n' in contents
+    assert contents.endswith('\n@pkgdir lib/python3.11/site-packages\n')
     with open(os.path.join(repo_dir, 'pkg_summary.gz'), 'rb') as handle:
         text = gzip.decompress(handle.read())
     with open(os.path.join(repo_dir, 'pkg_summary.bz2'), 'rb') as handle:
@@ -135,7 +140,7 @@ def test_package_format_and_summaries(repo):
     with open(os.path.join(repo_dir, 'pkg_summary.xz'), 'rb') as handle:
         assert lzma.decompress(handle.read()) == text
     entries = {e['PKGNAME']: e for e in pkgrepo.parse_summary(text.decode())}
-    for name in ('python311-3.11.7', 'py311-pip-23.3.2', 'py311-setuptools-69.0.3', 'git-2.43.0', 'gcc13-13.2.0',
+    for name in ('python311-3.11.7', PIP, SETUPTOOLS, 'git-2.43.0', 'gcc13-13.2.0',
                  'gmake-4.4.1', 'libxslt-1.1.39', 'build-essential-1.4'):
         entry = entries[name]
         assert int(entry['FILE_SIZE']) == os.path.getsize(os.path.join(repo_dir, entry['FILE_NAME']))
@@ -171,9 +176,12 @@ def test_install_python_then_nothing_to_do(tools, repo):
           'pkg_install warnings: 0, errors: 0\nreading local summary...\nprocessing local summary...\n')
     assert result.returncode == 0
     # the interpreter the package installed really runs
-    py = subprocess.run([tools.path('/opt/tools/bin/python3.11'), '-c', 'import sys; print(sys.version_info[:2])'],
+    py = subprocess.run([tools.path('/opt/tools/bin/python3.11'), '-c', 'import sys; print(sys.version_info[:2]); print(sys.prefix)'],
                         capture_output=True, text=True, check=False, timeout=30)
-    assert py.returncode == 0 and py.stdout.strip().startswith('(3, ')
+    assert py.returncode == 0 and py.stdout.startswith('(3, ')
+    # its own prefix and site-packages (a venv over the test bed's interpreter), as pkgsrc's Python
+    assert py.stdout.splitlines()[1] == tools.path('/opt/tools')
+    assert os.path.isdir(tools.path('/opt/tools/lib/python3.11/site-packages'))
     # the real pkgdb layout
     assert os.path.isfile(tools.path('/opt/tools/pkg/python311-3.11.7/+CONTENTS'))
     assert open(tools.path('/opt/tools/pkg/libffi-3.4.4/+INSTALLED_INFO'), encoding='utf-8').read() == 'automatic=yes\n'
@@ -230,10 +238,10 @@ def test_list_avail_and_update(tools, repo):
         'pkgin-23.8.1;Apt / yum like tool for managing pkgsrc binary packages',
         'sqlite3-3.44.2;SQL Database Engine in a C Library']
     avail = tools.run('pkgin', 'avail')
-    assert 'py311-pip-23.3.2     Installs Python packages as an easy_install replacement\n' in avail.stdout
+    assert '%-20s Installs Python packages as an easy_install replacement\n' % PIP in avail.stdout
     assert len(avail.stdout.splitlines()) == len(repo['sets']['tools']['packages'])
     deps = tools.run('pkgin', 'show-deps', 'py311-pip')
-    assert deps.stdout == 'direct dependencies for py311-pip-23.3.2\n\tpy311-setuptools>=0\n\tpython311>=3.11.0\n'
+    assert deps.stdout == 'direct dependencies for %s\n\tpy311-setuptools>=0\n\tpython311>=3.11.0\n' % PIP
     tree = tools.run('pkgin', '-P', 'sfd', 'libxslt')
     assert tree.stdout == 'full dependency tree for libxslt-1.1.39\n\tlibxml2-2.12.3\n'
 
@@ -275,13 +283,19 @@ def test_usage_and_argument_errors(tools):
     assert (version.stdout, version.returncode) == ('pkgin 23.8.1 (using SQLite 3.44.2)\n', 0)
 
 
-def test_remove(tools):
-    """actions.c pkgin_remove: dependents go first; `no such installed package` rc 1."""
+def test_pip_then_remove(tools):
+    """py311-pip gives python3.11 a working pip in its own site-packages (§1.6: `python3.11 -m pip`);
+    actions.c pkgin_remove: dependents go first; `no such installed package` rc 1."""
     tools.run('pkgin', '-y', 'install', 'py311-pip')
+    if 'pip' in WHEELS:
+        pip = subprocess.run([tools.path('/opt/tools/bin/python3.11'), '-c', 'import pip; print(pip.__version__, pip.__file__)'],
+                             capture_output=True, text=True, check=False, timeout=60)
+        site = tools.path('/opt/tools/lib/python3.11/site-packages')
+        assert pip.stdout == '%s %s/pip/__init__.py\n' % (WHEELS['pip'][0], site), pip.stderr
     result = tools.run('pkgin', '-y', 'remove', 'py311-setuptools')
-    assert result.stdout == ('2 packages to delete: \n  py311-pip-23.3.2 py311-setuptools-69.0.3\n\n'
-                             '[1/2] removing py311-pip-23.3.2...\n[2/2] removing py311-setuptools-69.0.3...\n'
-                             'pkg_install warnings: 0, errors: 0\nreading local summary...\nprocessing local summary...\n')
+    assert result.stdout == ('2 packages to delete: \n  %s %s\n\n[1/2] removing %s...\n[2/2] removing %s...\n' % (PIP, SETUPTOOLS, PIP, SETUPTOOLS)
+                             + 'pkg_install warnings: 0, errors: 0\nreading local summary...\nprocessing local summary...\n')
+    assert not os.path.exists(tools.path('/opt/tools/lib/python3.11/site-packages/pip'))
     assert not os.path.exists(tools.path('/opt/tools/bin/pip3.11'))
     assert os.path.exists(tools.path('/opt/tools/bin/python3.11'))
     gone = tools.run('pkgin', '-y', 'rm', 'py311-pip')

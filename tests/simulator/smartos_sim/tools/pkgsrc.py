@@ -24,6 +24,7 @@ import lzma
 import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 import urllib.error
@@ -341,8 +342,18 @@ class PkgAdd:
             was_automatic = local[other]['automatic']
             remove_files(self.ctx, local[other])
             automatic = automatic and was_automatic
-        pkgrepo.install_package_files(data, self.ctx.root, self._logical_dbdir(), automatic=automatic)
+        failed = []
+
+        def pre_install(pkgdir):
+            if run_script(self.ctx, pkgdir, '+INSTALL', name, 'PRE-INSTALL', self.err):
+                failed.append('PRE-INSTALL')
+
+        pkgrepo.install_package_files(data, self.ctx.root, self._logical_dbdir(), automatic=automatic, pre_install=pre_install)
         pdir = os.path.join(self.ctx.dbdir, name)
+        if failed or run_script(self.ctx, pdir, '+INSTALL', name, 'POST-INSTALL', self.err):
+            self.warn('install script returned error status')
+            remove_files(self.ctx, installed(self.ctx)[name], scripts=False)
+            return -1
         if required_by:
             with open(os.path.join(pdir, '+REQUIRED_BY'), 'w', encoding='utf-8') as handle:
                 handle.write(''.join(r + '\n' for r in required_by))
@@ -362,8 +373,25 @@ class PkgAdd:
         return '/' + rel
 
 
-def remove_files(ctx, info):
-    """Delete an installed package's files and its pkgdb entry (pkg_delete)."""
+def run_script(ctx, pkgdir, script, name, phase, err):
+    """Run a package's +INSTALL/+DEINSTALL (``<script> <pkgname> <phase>`` in the pkgdb entry,
+    add/perform.c run_install_script); nonzero when it failed. PKG_PREFIX is where the prefix
+    really is (the same path inside a simulated GZ; the state dir's copy when tests run tools directly)."""
+    path = os.path.join(pkgdir, script)
+    if not os.path.exists(path):
+        return 0
+    env = dict(os.environ, PKG_PREFIX=ctx.real(ctx.prefix), PKG_METADATA_DIR=pkgdir)
+    result = subprocess.run(['/bin/sh', path, name, phase], cwd=pkgdir, env=env, capture_output=True, text=True, check=False)
+    sys.stdout.write(result.stdout)
+    err.write(result.stderr)
+    return result.returncode
+
+
+def remove_files(ctx, info, scripts=True, err=None):
+    """Delete an installed package's files and its pkgdb entry (pkg_delete), running +DEINSTALL."""
+    pkgdir = os.path.join(ctx.dbdir, info['full'])
+    if scripts:
+        run_script(ctx, pkgdir, '+DEINSTALL', info['full'], 'DEINSTALL', err or sys.stderr)
     prefix_dir = ctx.real(info['plist']['cwd'] or ctx.prefix)
     for rel in info['plist']['files']:
         path = os.path.join(prefix_dir, rel)
@@ -376,7 +404,9 @@ def remove_files(ctx, info):
             except OSError:
                 break
             parent = os.path.dirname(parent)
-    shutil.rmtree(os.path.join(ctx.dbdir, info['full']), ignore_errors=True)
+    if scripts:
+        run_script(ctx, pkgdir, '+DEINSTALL', info['full'], 'POST-DEINSTALL', err or sys.stderr)
+    shutil.rmtree(pkgdir, ignore_errors=True)
     for dep in info['depends']:
         best = find_installed(ctx, dep)
         if best:
