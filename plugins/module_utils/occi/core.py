@@ -687,6 +687,41 @@ def check_client_attributes(kind, attributes, mixins=(), strict=True):
     return result
 
 
+def option_name(name):
+    """Return the short name a module option uses for attribute ``name``.
+
+    ``occi.compute.cores`` -> ``cores``, ``occi.network.address`` -> ``address``,
+    ``occi.credentials.ssh.publickey`` -> ``ssh.publickey``; names outside ``occi.`` are kept.
+    """
+    parts = name.split('.')
+    if parts[0] == 'occi' and len(parts) > 2:
+        return '.'.join(parts[2:])
+    return name
+
+
+def attribute_options(kind, mixins=(), mutable_only=True):
+    """Return ``{option name: attribute name}`` for the attributes of ``kind`` and ``mixins``.
+
+    Lets a module take ``cores``/``memory``/``vlan`` options and hand the resources layer the
+    OCCI names. Core attributes (id, title, ...) are left out; so are immutable ones unless
+    ``mutable_only`` is false. Raises :class:`OCCIValidationError` if two attributes would
+    share an option name.
+    """
+    definitions = kind.all_attributes()
+    for mixin in mixins:
+        if isinstance(mixin, Mixin):
+            definitions.update(mixin.all_attributes())
+    result = {}
+    for name, definition in definitions.items():
+        if name in CORE_ATTRIBUTES or (mutable_only and not definition.mutable):
+            continue
+        option = option_name(name)
+        if option in result and result[option] != name:
+            raise OCCIValidationError('attributes %s and %s share the option name %s' % (result[option], name, option))
+        result[option] = name
+    return result
+
+
 class Resource(Entity):
     """An OCCI Resource (compute, network, storage, ...).
 

@@ -20,7 +20,9 @@ from ansible_collections.smartstack.smartos.plugins.module_utils.occi.core impor
     Mixin,
     Model,
     Resource,
+    attribute_options,
     check_client_attributes,
+    option_name,
     split_type_id,
 )
 from ansible_collections.smartstack.smartos.plugins.module_utils.occi.errors import OCCIStateError, OCCIValidationError
@@ -328,3 +330,22 @@ def test_model_is_complete():
     assert 'http://schemas.ogf.org/occi/infrastructure/network#ipnetwork' in ids
     assert 'http://schemas.ogf.org/occi/infrastructure/networkinterface#ipnetworkinterface' in ids
     assert len(INFRASTRUCTURE_MODEL.actions) == 5 + 2 + 5
+
+
+# -- module option names --------------------------------------------------------------------
+
+def test_option_names():
+    assert option_name('occi.compute.cores') == 'cores'
+    assert option_name('occi.credentials.ssh.publickey') == 'ssh.publickey'
+    assert option_name('com.example.brand') == 'com.example.brand'
+    assert attribute_options(COMPUTE) == {
+        'architecture': 'occi.compute.architecture', 'cores': 'occi.compute.cores', 'hostname': 'occi.compute.hostname',
+        'share': 'occi.compute.share', 'memory': 'occi.compute.memory'}
+    assert attribute_options(NETWORK, [IPNETWORK]) == {
+        'vlan': 'occi.network.vlan', 'label': 'occi.network.label', 'address': 'occi.network.address',
+        'gateway': 'occi.network.gateway', 'allocation': 'occi.network.allocation'}
+    assert attribute_options(NETWORKINTERFACE, [IPNETWORKINTERFACE], mutable_only=False)['interface'] == (
+        'occi.networkinterface.interface')
+    clash = Mixin(EXAMPLE + 'x#', 'x', attributes=[Attribute('occi.other.cores', 'integer')])
+    with pytest.raises(OCCIValidationError, match='share the option name cores'):
+        attribute_options(COMPUTE, [clash])
