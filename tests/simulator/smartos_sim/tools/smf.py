@@ -1083,6 +1083,15 @@ class Svccfg:
                                  for v in values)
                 sys.stdout.write(('%-*s  %-7s  %s' % (width, name, ptype, shown)).rstrip() + '\n')
 
+    def cmd_listpg(self, args):
+        _doc, pgs = self._pgs()
+        names = [n for n in sorted(pgs) if not args or fnmatch_any(n, args[0])]
+        width = max([len(n) for n in names] + [0])
+        # UNCONFIRMED: layout as listprop's group lines, NONPERSISTENT flagged after a tab
+        for name in names:
+            flag = '\tNONPERSISTENT' if pgs[name].get('flags') else ''
+            sys.stdout.write('%-*s  %s%s\n' % (width, name, pgs[name]['type'], flag))
+
     def cmd_setprop(self, args):  # pylint: disable=too-many-branches
         # setprop pg/name = [type:] value   |   setprop pg/name = [type:] (values ...)
         if len(args) < 3 or args[1] != '=':
