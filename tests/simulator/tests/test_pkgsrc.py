@@ -357,6 +357,21 @@ def test_pkg_add_and_info(tools, repo):
     assert summary.stdout.startswith('PKGNAME=libxslt-1.1.39\nDEPENDS=libxml2>=2.6.2\n') and summary.stdout.endswith('\n\n')
 
 
+def test_verified_installation_rejects_unsigned(tools):
+    """pkg_install.conf VERIFIED_INSTALLATION=always (§1.4) refuses our unsigned packages (add/perform.c
+    check_signature); pkgin counts the failure from its error log (actions.c analyse_pkglog), rc 1."""
+    with open(tools.path('/opt/tools/etc/pkg_install.conf'), 'a', encoding='utf-8') as handle:
+        handle.write('VERIFIED_INSTALLATION=always\n')
+    result = tools.run('pkgin', '-y', 'install', 'gmake')
+    assert result.stdout.endswith('[1/1] installing gmake-4.4.1...\npkg_install warnings: 0, errors: 1\n'
+                                  'pkg_install error log can be found in /opt/tools/var/db/pkgin/pkg_install-err.log\n')
+    assert result.returncode == 1
+    with open(tools.path('/opt/tools/var/db/pkgin/pkg_install-err.log'), encoding='utf-8') as handle:
+        log = handle.read()
+    assert 'pkg_add: No valid signature found, rejected\n' in log
+    assert not os.path.exists(tools.path('/opt/tools/pkg/gmake-4.4.1'))
+
+
 def test_zone_prefix(gz, repo):
     """The x86_64 kit in a zone root: /opt/local prefix, pkgdb /opt/local/pkg, pkgin db /var/db/pkgin (§1.2)."""
     zroot = gz.host_path('/zones/a1b2c3/root')

@@ -11,6 +11,14 @@ download.c, pkglist.c, messages.h; reference smartos_gz_tools.md §5) and NetBSD
 (add/perform.c, info/perform.c) as a non-TTY run sees it (Ansible never has a TTY): plain
 ``downloading ... done.`` lines, no spinners or progress meters.
 
+Simulated: pkgin -v/-h, update, list/avail (-p, -l), search, install (-y/-n, -F ignored), upgrade,
+full-upgrade, remove, keep, unkeep, show-keep, show-no-keep, autoremove, export, import, clean,
+show-deps, show-full-deps (-P), show-rev-deps; pkg_add (path, URL or name via PKG_PATH; -A, -U,
+dependencies, +INSTALL/+DEINSTALL, VERIFIED_INSTALLATION=always refusing our unsigned packages);
+pkg_info (index, -a, -u, -e, -E, -X, -Q, -L, -c, -d, -R, -n, -s, -S, -B, -q, package files and
+URLs); pkg_delete and pkg_admin minimally. Not simulated: preferred.conf, the remaining pkgin
+verbs (they say so and exit 1), signatures.
+
 State: the installed packages are the real pkgdb (``<prefix>/pkg/<pkgname>/+CONTENTS`` ...).
 pkgin's own database is NOT SQLite here: it is a JSON file of ours, ``pkgin-sim.json`` in
 pkgin's db directory (``<prefix>/var/db/pkgin`` for the GZ, ``/var/db/pkgin`` in a zone), beside
