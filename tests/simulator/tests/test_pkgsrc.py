@@ -277,6 +277,8 @@ def test_usage_and_argument_errors(tools):
     assert usage.returncode == 1 and usage.stdout == ''
     assert usage.stderr.startswith('Usage: pkgin [-46cdfhlnPtvVy] command [package ...]\n\nCommands and shortcuts:\n')
     assert 'install             (in  ) - Install or upgrade packages\n' in usage.stderr
+    bad = tools.run('pkgin', '-x', 'list')
+    assert bad.returncode == 1 and bad.stderr.startswith('pkgin: illegal option -- x\nUsage: pkgin ')
     missing = tools.run('pkgin', '-y', 'install')
     assert (missing.stderr, missing.returncode) == ('pkgin: specify at least one package to install\n', 1)
     version = tools.run('pkgin', '-v')

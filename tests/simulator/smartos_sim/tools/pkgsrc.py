@@ -427,6 +427,10 @@ def remove_files(ctx, info, scripts=True, err=None):
                 os.unlink(path)
 
 
+class GetoptError(ValueError):
+    """getopt(3)'s own diagnostic (printed as ``<prog>: <message>`` before the usage)."""
+
+
 def _getopt(argv, spec):
     """Minimal getopt(3): spec like 'ab:c' -> (opts list of (flag, value), operands)."""
     opts, i = [], 0
@@ -442,13 +446,13 @@ def _getopt(argv, spec):
             flag = arg[j]
             pos = spec.find(flag)
             if pos < 0:
-                raise ValueError(flag)
+                raise GetoptError('illegal option -- %s' % flag)
             if pos + 1 < len(spec) and spec[pos + 1] == ':':
                 value = arg[j + 1:]
                 if not value:
                     i += 1
                     if i >= len(argv):
-                        raise ValueError(flag)
+                        raise GetoptError('option requires an argument -- %s' % flag)
                     value = argv[i]
                 opts.append((flag, value))
                 break
@@ -461,7 +465,8 @@ def _getopt(argv, spec):
 def pkg_add_main(ctx, argv):
     try:
         opts, operands = _getopt(argv, 'AfhInRUuVvC:D:K:m:P:p:W:w:')
-    except ValueError:
+    except GetoptError as exc:
+        sys.stderr.write('pkg_add: %s\n' % exc)
         sys.stderr.write('usage: pkg_add [-AfhInRuUVv] [-C config] [-P destdir] [-K pkg_dbdir]\n'
                          '               [-m machine] [-p prefix] [-W viewbase] [-w view]\n'
                          '               [[ftp|http]://[user[:pass]@]host[:port]][/path/]pkg-name ...\n')
@@ -521,7 +526,8 @@ def _show_file(text, title):
 def pkg_info_main(ctx, argv):
     try:
         opts, operands = _getopt(argv, 'aBbcDdE:e:fFhIiK:kLl:mNnpQ:qRrSsuVvX')
-    except ValueError:
+    except GetoptError as exc:
+        sys.stderr.write('pkg_info: %s\n' % exc)
         sys.stderr.write('usage: pkg_info [-BbcDdFfhIikLmNnpqRrSsVvX] [-E pkg-name] [-e pkg-name]\n'
                          '                [-K pkg_dbdir] [-l prefix] pkg-name ...\n'
                          '       pkg_info [-a | -u] [flags]\n'
@@ -627,7 +633,8 @@ def _info_one(ctx, name, meta, flags, values, quiet, file_size):
 def pkg_delete_main(ctx, argv):
     try:
         opts, operands = _getopt(argv, 'ADFfkNORrVvK:P:p:')
-    except ValueError:
+    except GetoptError as exc:
+        sys.stderr.write('pkg_delete: %s\n' % exc)
         sys.stderr.write('usage: pkg_delete [-ADFfkNnORrVv] [-K pkg_dbdir] [-P destdir] [-p prefix] pkg-name ...\n')
         return 1
     flags = {f for f, dummy in opts}
@@ -1252,7 +1259,8 @@ def _usage(stream, rc):
 def pkgin_main(ctx, state, argv):
     try:
         opts, operands = _getopt(argv, '46dhyfFPvVl:nc:t:p')  # 23.8.1: -F accepted and ignored
-    except ValueError:
+    except GetoptError as exc:
+        sys.stderr.write('pkgin: %s\n' % exc)
         return _usage(sys.stderr, 1)
     run = Pkgin(ctx, state)
     for flag, value in opts:
