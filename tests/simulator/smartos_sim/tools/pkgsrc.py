@@ -25,6 +25,7 @@ pkgin's db directory (``<prefix>/var/db/pkgin`` for the GZ, ``/var/db/pkgin`` in
 the real ``cache/`` and ``pkg_install-err.log``.
 """
 import bz2
+import calendar
 import gzip
 import http
 import json
@@ -221,7 +222,7 @@ def _fetch(url, if_modified_since=None):
     mtime = int(time.time())
     if modified:
         try:
-            mtime = int(time.mktime(time.strptime(modified, '%a, %d %b %Y %H:%M:%S GMT')) - time.timezone)
+            mtime = calendar.timegm(time.strptime(modified, '%a, %d %b %Y %H:%M:%S GMT'))
         except ValueError:
             pass
     return data, mtime
