@@ -5,6 +5,7 @@
     python3 -m smartos_sim.gzhost down [--run-dir DIR] [--inventory FILE]
     python3 -m smartos_sim.gzhost reboot NAME [--run-dir DIR]
     python3 -m smartos_sim.gzhost status [--run-dir DIR]
+    python3 -m smartos_sim.gzhost default-run-dir
 
 (run from tests/simulator, or with it on PYTHONPATH). See tests/simulator/README.md.
 
@@ -16,7 +17,9 @@ writable overlay that is thrown away at reboot (SmartOS's /etc lives in the ramd
 is read-only and holds no Python (every interpreter on the GZ PATH and on Ansible's
 interpreter discovery list is whited out), as on a SmartOS GZ before pkgsrc is bootstrapped.
 The simulator's own Python is bind-mounted at ``<run-dir>/python`` (not on the GZ PATH) and
-reached through ``SMARTOS_SIM_PYTHON``.
+reached through ``SMARTOS_SIM_PYTHON``; the simulator's code (this checkout's tests/simulator) is
+bind-mounted at ``<run-dir>/sim``, whose ``bin`` heads the GZ PATH, so that the GZs run it
+wherever the checkout is (even under /root, which they replace).
 
 Processes are only ever stopped by the ids recorded in the run directory (pid files and the
 GZ's mount namespace), never by name: other sshd may run on this machine.
@@ -25,6 +28,7 @@ import argparse
 import contextlib
 import fcntl
 import glob
+import hashlib
 import json
 import os
 import re
@@ -39,7 +43,6 @@ import time
 
 SIM_HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIM_BIN = os.path.join(SIM_HOME, 'bin')
-DEFAULT_RUN_DIR = os.path.join(SIM_HOME, 'run')
 DEFAULT_INVENTORY = os.path.join(SIM_HOME, 'inventory.yml')
 SSHD = '/usr/sbin/sshd'
 
@@ -75,6 +78,29 @@ GZ_PYTHON = '/opt/tools/bin/python3.11'
 
 class GzHostError(Exception):
     """A GZ host could not be started, stopped or reached."""
+
+
+def replaced_by(path):
+    """The directory (``/root`` ...) the GZs replace that holds ``path``, or None.
+
+    A run dir there would be hidden from the GZs' own sshd and sessions (its state dirs, keys,
+    interpreter mount point), so it must lie elsewhere."""
+    real = os.path.realpath(path)
+    for directory in ['/' + d for d in PRIVATE_DIRS]:
+        if real == directory or real.startswith(directory + '/'):
+            return directory
+    return None
+
+
+def default_run_dir():
+    """``tests/simulator/run`` of this checkout, unless the checkout is in a directory the GZs
+    replace (a clone in /root): then ``/tmp/smartos-sim-run-<hash of the checkout's path>``, one
+    per checkout, so that two checkouts never share (or stop) each other's GZs."""
+    run = os.path.join(SIM_HOME, 'run')
+    if not replaced_by(run):
+        return run
+    digest = hashlib.sha256(os.path.realpath(SIM_HOME).encode('utf-8')).hexdigest()[:12]
+    return os.path.join('/tmp', 'smartos-sim-run-' + digest)
 
 
 # ------------------------------------------------------------------ small helpers
@@ -217,6 +243,16 @@ class RunDir:
         return self.file('python')
 
     @property
+    def sim_mount(self):
+        """Where the simulator's code (SIM_HOME) is bind-mounted inside each GZ (empty outside)."""
+        return self.file('sim')
+
+    @property
+    def sim_bin(self):
+        """The simulated tools as the GZs see them: the head of the GZ PATH."""
+        return os.path.join(self.sim_mount, 'bin')
+
+    @property
     def sim_python(self):
         """SMARTOS_SIM_PYTHON inside the GZs: a launcher for the bind-mounted interpreter."""
         return self.file('sim-python')
@@ -265,6 +301,7 @@ def _prepare_run_dir(run, data):
     os.chmod(run.path, 0o755)
     _keygen(run.key)
     os.makedirs(run.python_mount, exist_ok=True)
+    os.makedirs(run.sim_mount, exist_ok=True)
     if data.get('python') and any(h.is_up() for h in _hosts(run, data)):
         # GZs running have that interpreter mounted: keep it, whoever runs `up` now.
         prefix, rel_exe, needs_lib = data['python']
@@ -304,8 +341,11 @@ def _prepare_run_dir(run, data):
 class GzHost:
     """One simulated global zone of a run directory."""
 
-    def __init__(self, run, name, address, port, playbook_env=None):
+    def __init__(self, run, name, address, port, playbook_env=None, sim_bin=None):
         self.run = run
+        # The simulated tools inside this GZ. A GZ started before the simulator was mounted at
+        # <run>/sim (its entry records no sim_bin) still runs them from the checkout.
+        self.sim_bin = sim_bin or SIM_BIN
         self.name = name
         self.address = address
         self.port = port
@@ -340,7 +380,7 @@ class GzHost:
 
     def env(self):
         """The environment of a GZ session (what sshd's SetEnv gives)."""
-        return {'PATH': SIM_BIN + ':' + GZ_PATH_TAIL, 'SMARTOS_SIM_STATE': self.state,
+        return {'PATH': self.sim_bin + ':' + GZ_PATH_TAIL, 'SMARTOS_SIM_STATE': self.state,
                 'SMARTOS_SIM_PYTHON': self.run.sim_python, 'HOME': '/root', 'LANG': 'C', 'LC_ALL': 'C'}
 
     # set-up
@@ -364,7 +404,7 @@ class GzHost:
         _write(os.path.join(home, '.ssh', 'authorized_keys'), pub, 0o600)
         # A login shell reads this (not the host root's pyenv/cargo rc files): root's SmartOS PATH.
         _write(os.path.join(home, '.profile'),
-               'PATH=%s\nexport PATH\n' % (SIM_BIN + ':' + GZ_PATH_TAIL))
+               'PATH=%s\nexport PATH\n' % (self.sim_bin + ':' + GZ_PATH_TAIL))
 
     def _write_config(self):
         env = self.env()
@@ -396,7 +436,12 @@ class GzHost:
                  '# Runs inside `unshare -m --propagation private`: the GZ\'s view, then its sshd.',
                  'set -e',
                  # Before /root is replaced: the simulator's interpreter (pyenv lives in /root).
-                 'mount --bind %s %s' % (shlex.quote(python_prefix), shlex.quote(self.run.python_mount))]
+                 'mount --bind %s %s' % (shlex.quote(python_prefix), shlex.quote(self.run.python_mount)),
+                 # ... and the simulator's code, which a clone in /root (or /opt, /var/tmp ...) would
+                 # lose too. One mount rather than a copy: nothing to refresh, never stale, and the
+                 # same path (<run>/sim) wherever the checkout is. Outside the GZs it stays an empty
+                 # directory; being a plain (non-recursive) bind, the GZs see no mount inside it.
+                 'mount --bind %s %s' % (shlex.quote(SIM_HOME), shlex.quote(self.run.sim_mount))]
         for directory, wdir in sorted(hidden.items()):
             lines.append('mount -t overlay smartos-sim-nopython -o ro,lowerdir=%s:%s %s' % (
                 shlex.quote(wdir), shlex.quote(directory), shlex.quote(directory)))
@@ -508,7 +553,7 @@ class GzHost:
                 _signal(other, signal.SIGKILL)
             return bool(strays)
         namespace = self.namespace()
-        self.nsenter([os.path.join(SIM_BIN, 'smartos-sim'), 'shutdown', '--state', self.state])
+        self.nsenter([os.path.join(self.sim_bin, 'smartos-sim'), 'shutdown', '--state', self.state])
         pid = self.pid
         _signal(pid, signal.SIGTERM)
         _wait_gone([pid], 5)
@@ -529,7 +574,7 @@ class GzHost:
         sshd stays up: the machine rebooted under it (its sessions survive)."""
         if not self.is_up():
             raise GzHostError('%s is not up' % self.name)
-        result = self.nsenter([os.path.join(SIM_BIN, 'smartos-sim'), 'shutdown', '--state', self.state])
+        result = self.nsenter([os.path.join(self.sim_bin, 'smartos-sim'), 'shutdown', '--state', self.state])
         if result.returncode:
             raise GzHostError('%s: smartos-sim shutdown: %s' % (self.name, result.stderr))
         # /etc and /root are in the ramdisk on SmartOS: a fresh /etc overlay, an empty home with
@@ -542,12 +587,12 @@ class GzHost:
         if result.returncode:
             raise GzHostError('%s: resetting /etc: %s' % (self.name, result.stderr))
         self._fresh_home()
-        result = self.nsenter([os.path.join(SIM_BIN, 'smartos-sim'), 'boot', '--state', self.state])
+        result = self.nsenter([os.path.join(self.sim_bin, 'smartos-sim'), 'boot', '--state', self.state])
         if result.returncode:
             raise GzHostError('%s: smartos-sim boot: %s' % (self.name, result.stderr))
 
     def boot(self):
-        result = self.nsenter([os.path.join(SIM_BIN, 'smartos-sim'), 'boot', '--state', self.state])
+        result = self.nsenter([os.path.join(self.sim_bin, 'smartos-sim'), 'boot', '--state', self.state])
         if result.returncode:
             raise GzHostError('%s: smartos-sim boot: %s' % (self.name, result.stderr))
 
@@ -633,9 +678,11 @@ def _start_repo(run, data, address, port):
     base_url = 'http://%s:%d' % (address, port)
     out = run.file('pkgrepo')
     info = json.loads(_read(os.path.join(out, 'pkgrepo.json'), 'null') or 'null')
-    if not info or info.get('base_url') != base_url:
+    # The kit's tools exec <sim>/run.py: the simulator as the GZs see it (the <run>/sim mount),
+    # never the checkout's own path, which /root may hide in the GZs.
+    if not info or info.get('base_url') != base_url or repo.get('sim_home') != run.sim_mount:
         shutil.rmtree(out, ignore_errors=True)
-        info = pkgrepo.build_repository(out, SIM_HOME, run.sim_python, base_url)
+        info = pkgrepo.build_repository(out, run.sim_mount, run.sim_python, base_url)
     if _port_open(address, port):
         raise GzHostError('%s:%d (the pkgsrc repository) is already in use by another process' % (address, port))
     with open(run.file('pkgrepo.log'), 'ab') as log:
@@ -649,7 +696,7 @@ def _start_repo(run, data, address, port):
             raise GzHostError('the pkgsrc repository server did not start:\n%s' % _read(run.file('pkgrepo.log'), ''))
         time.sleep(0.05)
     tools = info['sets']['tools']
-    repo = {'pid': proc.pid, 'address': address, 'port': port, 'url': base_url, 'dir': out,
+    repo = {'pid': proc.pid, 'address': address, 'port': port, 'url': base_url, 'dir': out, 'sim_home': run.sim_mount,
             'bootstrap_url': tools['bootstrap_url'], 'bootstrap_name': tools['bootstrap_name'],
             'bootstrap_sha1': tools['sha1'], 'repo_url': tools['repo_url']}
     data['repo'] = repo
@@ -685,9 +732,12 @@ def bootstrap(host, repo, python_package='python311'):
 
 # ------------------------------------------------------------------ the test bed
 
+def _host(run, name, entry, env=None):
+    return GzHost(run, name, entry['address'], entry['port'], env, entry.get('sim_bin'))
+
+
 def _hosts(run, data, env=None):
-    return [GzHost(run, name, h['address'], h['port'], env) for name, h in
-            sorted(data.get('hosts', {}).items(), key=lambda kv: int(kv[0][2:]))]
+    return [_host(run, name, h, env) for name, h in sorted(data.get('hosts', {}).items(), key=lambda kv: int(kv[0][2:]))]
 
 
 def write_inventory(run, data, inventory, python_interpreter=GZ_PYTHON):
@@ -722,15 +772,18 @@ def write_inventory(run, data, inventory, python_interpreter=GZ_PYTHON):
     _write(run.known_hosts, ''.join(h.host_key_line() for h in _hosts(run, data)))
 
 
-def up(run_dir=DEFAULT_RUN_DIR, count=DEFAULT_COUNT, inventory=DEFAULT_INVENTORY, zones=0, bootstrapped=False,
+def up(run_dir=None, count=DEFAULT_COUNT, inventory=DEFAULT_INVENTORY, zones=0, bootstrapped=False,
        fresh=False, port_base=DEFAULT_PORT_BASE, repo_address=DEFAULT_REPO_ADDRESS, repo_port=DEFAULT_REPO_PORT,
        python_interpreter=GZ_PYTHON):
-    """Start gz1..gzN (idempotent); write the inventory; return the list of GzHost."""
-    run = RunDir(run_dir)
-    for directory in ['/' + d for d in PRIVATE_DIRS]:
-        for path in (run.path, SIM_HOME):
-            if path == directory or path.startswith(directory + '/'):
-                raise GzHostError('%s is under %s, which the GZs replace: choose another place' % (path, directory))
+    """Start gz1..gzN (idempotent); write the inventory; return the list of GzHost.
+
+    ``run_dir`` None: default_run_dir(). The checkout (SIM_HOME) may be anywhere, the GZs get it
+    mounted at <run>/sim; the run dir itself must not be in a directory the GZs replace."""
+    run = RunDir(run_dir or default_run_dir())
+    hidden_by = replaced_by(run.path)
+    if hidden_by:
+        raise GzHostError('run dir %s is under %s, which the GZs replace: choose another --run-dir '
+                          '(without --run-dir, gzhost uses %s)' % (run.path, hidden_by, default_run_dir()))
     ensure_sshd()
     with run.lock():
         data = run.load()
@@ -739,7 +792,7 @@ def up(run_dir=DEFAULT_RUN_DIR, count=DEFAULT_COUNT, inventory=DEFAULT_INVENTORY
         for index in range(1, count + 1):
             name = 'gz%d' % index
             entry = hosts.get(name)
-            host = GzHost(run, name, entry['address'], entry['port']) if entry else None
+            host = _host(run, name, entry) if entry else None
             if host and host.is_up() and not fresh:
                 continue
             if host:
@@ -753,8 +806,8 @@ def up(run_dir=DEFAULT_RUN_DIR, count=DEFAULT_COUNT, inventory=DEFAULT_INVENTORY
                 port = entry['port']
             else:
                 port = _free_port(address)
-            host = GzHost(run, name, address, port)
-            hosts[name] = {'address': address, 'port': port, 'state': host.state}
+            host = GzHost(run, name, address, port, sim_bin=run.sim_bin)
+            hosts[name] = {'address': address, 'port': port, 'state': host.state, 'sim_bin': run.sim_bin}
             run.save(data)
             created = host.prepare(zones=zones, fresh=fresh)
             _write(run.known_hosts, ''.join(h.host_key_line() for h in _hosts(run, data)))
@@ -764,7 +817,7 @@ def up(run_dir=DEFAULT_RUN_DIR, count=DEFAULT_COUNT, inventory=DEFAULT_INVENTORY
             if not created:
                 host.boot()   # the machine was powered off by `down`: boot it again
         for name in [n for n in hosts if int(n[2:]) > count]:
-            GzHost(run, name, hosts[name]['address'], hosts[name]['port']).stop(hosts[name].get('namespace'))
+            _host(run, name, hosts[name]).stop(hosts[name].get('namespace'))
             del hosts[name]
         repo = _start_repo(run, data, repo_address, repo_port)
         run.save(data)
@@ -782,9 +835,9 @@ def up(run_dir=DEFAULT_RUN_DIR, count=DEFAULT_COUNT, inventory=DEFAULT_INVENTORY
         return result
 
 
-def down(run_dir=DEFAULT_RUN_DIR, inventory=DEFAULT_INVENTORY):
+def down(run_dir=None, inventory=DEFAULT_INVENTORY):
     """Stop every GZ of the run dir and the repository server (idempotent); remove the inventory."""
-    run = RunDir(run_dir)
+    run = RunDir(run_dir or default_run_dir())
     if not os.path.isdir(run.path):
         return []
     with run.lock():
@@ -797,8 +850,8 @@ def down(run_dir=DEFAULT_RUN_DIR, inventory=DEFAULT_INVENTORY):
     return stopped
 
 
-def reboot(name, run_dir=DEFAULT_RUN_DIR):
-    run = RunDir(run_dir)
+def reboot(name, run_dir=None):
+    run = RunDir(run_dir or default_run_dir())
     with run.lock():
         data = run.load()
         for host in _hosts(run, data):
@@ -808,18 +861,18 @@ def reboot(name, run_dir=DEFAULT_RUN_DIR):
     raise GzHostError('no GZ named %s in %s' % (name, run.path))
 
 
-def hosts(run_dir=DEFAULT_RUN_DIR, inventory=DEFAULT_INVENTORY, env=None):
+def hosts(run_dir=None, inventory=DEFAULT_INVENTORY, env=None):
     """The GzHost objects of a run dir (up or not)."""
-    run = RunDir(run_dir)
+    run = RunDir(run_dir or default_run_dir())
     result = _hosts(run, run.load(), env)
     for host in result:
         host.inventory = os.path.abspath(inventory)
     return result
 
 
-def status(run_dir=DEFAULT_RUN_DIR):
+def status(run_dir=None):
     """Lines describing each GZ; (text, all_up)."""
-    run = RunDir(run_dir)
+    run = RunDir(run_dir or default_run_dir())
     data = run.load() if os.path.isdir(run.path) else {'hosts': {}}
     lines, all_up = [], bool(data.get('hosts'))
     for host in _hosts(run, data):
@@ -925,8 +978,11 @@ def _parser():
     p_reboot = sub.add_parser('reboot', help='reboot one GZ')
     p_reboot.add_argument('name')
     p_status = sub.add_parser('status', help='which GZs run')
+    sub.add_parser('default-run-dir', help='print the run dir used without --run-dir')
     for p in (p_up, p_down, p_reboot, p_status):
-        p.add_argument('--run-dir', default=DEFAULT_RUN_DIR)
+        p.add_argument('--run-dir', default=None,
+                       help='default: tests/simulator/run, or /tmp/smartos-sim-run-<hash> when the checkout '
+                            'is in a directory the GZs replace (see default-run-dir)')
     for p in (p_up, p_down):
         p.add_argument('--inventory', default=DEFAULT_INVENTORY)
     return parser
@@ -944,6 +1000,8 @@ def main(argv=None):
         elif opts.command == 'down':
             for name in down(opts.run_dir, opts.inventory):
                 sys.stdout.write('%s\tstopped\n' % name)
+        elif opts.command == 'default-run-dir':
+            sys.stdout.write(default_run_dir() + '\n')
         elif opts.command == 'reboot':
             host = reboot(opts.name, opts.run_dir)
             sys.stdout.write('%s\trebooted\n' % host.name)

@@ -1,10 +1,13 @@
 """The simulated global zone hosts: real sshd per GZ, private SmartOS directories, no Python
 until pkgsrc is bootstrapped (reference pkgsrc_nova_facts.md §1.1, §1.6, §2; ansible_toolchain.md
 "A simulated global zone host on this machine")."""
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -180,7 +183,8 @@ def test_two_gzs_are_reachable_over_ssh(gz_hosts):
         assert result.returncode == 0, result.stderr
         state, path, home, uid = result.stdout.splitlines()
         assert state == host.state
-        assert path == gzhost.SIM_BIN + ':/opt/tools/bin:/opt/tools/sbin:/usr/sbin:/usr/bin:/sbin:/bin'
+        # The simulator's code is mounted at <run>/sim in the GZ, wherever the checkout is.
+        assert path == gz_hosts.run_dir + '/sim/bin:/opt/tools/bin:/opt/tools/sbin:/usr/sbin:/usr/bin:/sbin:/bin'
         assert (home, uid) == ('/root', '0')
 
 
@@ -277,3 +281,69 @@ def test_bootstrapped_gz_runs_modules(bootstrapped, ansible_playbook):  # pylint
     result = bootstrapped.playbook(PING)
     assert result.returncode == 0, result.stdout + result.stderr
     assert 'ok: [gz1]' in result.stdout
+
+
+def test_a_checkout_under_root_runs_its_gzs(tmp_path):
+    """A newcomer's clone in /root (a directory every GZ replaces with its own): `up` without
+    --run-dir puts the bed in /tmp/smartos-sim-run-<hash of the checkout>, the GZ runs the
+    simulator of that checkout (mounted at <run>/sim) although its /root hides the checkout, the
+    pkgsrc kit's tools run it too; an explicit --run-dir under /root is refused, clearly."""
+    reason = gzhost.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    if not os.path.isdir('/root'):
+        pytest.skip('no /root on this machine')
+    home = tempfile.mkdtemp(prefix='.smartos-sim-gzhost-test-', dir='/root')
+    sim = os.path.join(home, 'simulator')
+    ignore = shutil.ignore_patterns('__pycache__')
+    for part in ('bin', 'smartos_sim'):
+        shutil.copytree(os.path.join(SIM_HOME, part), os.path.join(sim, part), ignore=ignore, symlinks=True)
+    shutil.copy2(os.path.join(SIM_HOME, 'run.py'), sim)
+    marker = 'copy %s\n' % home
+    with open(os.path.join(sim, 'smartos_sim', 'COPY'), 'w', encoding='utf-8') as handle:
+        handle.write(marker)
+    inventory = str(tmp_path / 'inventory.yml')
+
+    def cli(*args):
+        return subprocess.run([sys.executable, '-m', 'smartos_sim.gzhost'] + list(args), cwd=sim,
+                              capture_output=True, text=True, check=False, timeout=300,
+                              env=dict(os.environ, PYTHONPATH=sim))
+
+    run = '/tmp/smartos-sim-run-' + hashlib.sha256(os.path.realpath(sim).encode('utf-8')).hexdigest()[:12]
+    stopped = None
+    try:
+        default = cli('default-run-dir')
+        assert (default.returncode, default.stdout) == (0, run + '\n'), default.stderr
+        refused = cli('up', '--count', '1', '--run-dir', os.path.join(sim, 'run'), '--inventory', inventory)
+        assert refused.returncode == 1
+        assert refused.stderr == ('gzhost: run dir %s/run is under /root, which the GZs replace: choose another '
+                                  '--run-dir (without --run-dir, gzhost uses %s)\n' % (sim, run))
+        assert not os.path.exists(os.path.join(sim, 'run'))
+        started = cli('up', '--count', '1', '--port-base', '0', '--repo-port', '0', '--inventory', inventory,
+                      '--bootstrapped')
+        assert started.returncode == 0, started.stdout + started.stderr
+        assert started.stdout.startswith('gz1\t127.0.0.11:') and '\t%s/gz1/state\n' % run in started.stdout
+        host = gzhost.hosts(run, inventory)[0]
+        result = host.ssh('echo "$PATH"; cat {run}/sim/smartos_sim/COPY; ls {sim}/run.py; vmadm list; echo rc=$?; '
+                          '/opt/tools/bin/pkgin list | cut -d" " -f1 | grep python; '
+                          'grep -c {run}/sim/run.py /opt/tools/bin/pkgin'.format(run=run, sim=sim))
+        lines = result.stdout.splitlines()
+        assert lines[0] == run + '/sim/bin:/opt/tools/bin:/opt/tools/sbin:/usr/sbin:/usr/bin:/sbin:/bin'
+        assert lines[1] == marker.strip()
+        # The GZ's /root is its own: the checkout itself is not visible in it.
+        assert 'ls: cannot access \'%s/run.py\': No such file or directory' % sim in result.stderr
+        assert lines[2].startswith('UUID') and lines[3] == 'rc=0', result.stdout + result.stderr
+        # Installed by the kit's pkgin, which execs the simulator at its mount point.
+        assert lines[4:] == ['python311-3.11.7', '1'], result.stdout + result.stderr
+        with open(os.path.join(host.state, 'commands.log'), encoding='utf-8') as handle:
+            argvs = [json.loads(line)['argv'] for line in handle]
+        assert ['vmadm', 'list'] in argvs and ['pkgin', 'list'] in argvs
+        with open(os.path.join(run, 'pkgrepo', 'pkgrepo.json'), encoding='utf-8') as handle:
+            assert json.load(handle)['sets']['tools']['repo_url'].startswith('http://127.0.0.9:')
+    finally:
+        stopped = cli('down', '--inventory', inventory)
+        if stopped.returncode == 0:
+            shutil.rmtree(run, ignore_errors=True)
+        shutil.rmtree(home, ignore_errors=True)
+    assert stopped.returncode == 0 and stopped.stdout == 'gz1\tstopped\n', stopped.stderr
+    assert not os.path.exists(run)
