@@ -1202,12 +1202,19 @@ def cmd_validate(state, opts, pos):
 # update
 
 
+# Properties every VM of the brand carries (reference §4.1): an empty value leaves them as they are.
+# UNCONFIRMED: the reference only says integers become undefined; an undefined max_* is no change.
+ALWAYS_PRESENT = ('autoboot', 'cpu_shares', 'max_lwps', 'max_msg_ids', 'max_sem_ids', 'max_shm_ids', 'max_shm_memory',
+                  'max_physical_memory', 'max_locked_memory', 'max_swap', 'ram', 'vcpus', 'tmpfs', 'zfs_io_priority',
+                  'zfs_root_recsize', 'billing_id', 'owner_uuid', 'limit_priv', 'resolvers', 'dns_domain')
+
+
 def _unset_value(vm, key):
     if key == 'quota':
         vm['quota'] = 0
     elif key == 'firewall_enabled':
         vm['firewall_enabled'] = False
-    else:
+    elif key not in ALWAYS_PRESENT:
         vm.pop(key, None)
 
 
@@ -1227,7 +1234,8 @@ def cmd_update(state, opts, pos):
     unset = []
     for key in list(payload):
         spec = vmprops.PROPS.get(key)
-        if spec and spec[0] != 'int' and payload[key] in ('', None) and not key.startswith(('add_', 'update_')):
+        if spec and spec[0] != 'int' and payload[key] in ('', None) and not key.startswith(('add_', 'update_')) \
+                and key not in ('resolvers', 'internal_metadata_namespaces'):
             unset.append(key)
             del payload[key]
     unset += vmprops.coerce_integers(payload)
