@@ -893,11 +893,13 @@ class GzBed:
     """A test bed of N GZs in one run dir, driven through the command line (as `make gz-up` does).
 
     ``bed[0]``, ``bed['gz1']``, ``len(bed)``, ``for host in bed``; ``bed.inventory``,
-    ``bed.playbook(path_or_yaml, extra_vars=None)`` (all hosts), ``bed.reboot(name)``."""
+    ``bed.playbook(path_or_yaml, extra_vars=None)`` (all hosts), ``bed.reboot(name)``.
+    ``remove_run_dir``: a successful ``down`` deletes the run dir (one made just for this bed)."""
 
     def __init__(self, run_dir, count=DEFAULT_COUNT, zones=0, bootstrapped=False, inventory=None,
-                 port_base=0, repo_port=0, playbook_env=None):
+                 port_base=0, repo_port=0, playbook_env=None, remove_run_dir=False):
         self.run_dir = os.path.abspath(run_dir)
+        self.remove_run_dir = remove_run_dir
         self.inventory = inventory or os.path.join(self.run_dir, 'inventory.yml')
         self.count, self.zones, self.bootstrapped = count, zones, bootstrapped
         self.port_base, self.repo_port = port_base, repo_port
@@ -922,6 +924,8 @@ class GzBed:
         result = self._cli('down', '--run-dir', self.run_dir, '--inventory', self.inventory)
         if result.returncode:
             raise GzHostError('gzhost down failed (rc %d):\n%s' % (result.returncode, result.stderr))
+        if self.remove_run_dir:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
         return result
 
     def reboot(self, name):

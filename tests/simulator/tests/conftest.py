@@ -2,6 +2,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -67,7 +68,13 @@ def start_gz_bed(tmp_path_factory, name, **kwargs):
     reason = gzhost.unavailable_reason()
     if reason:
         pytest.skip('simulated GZ hosts unavailable: ' + reason)
-    bed = gzhost.GzBed(str(tmp_path_factory.mktemp(name)), **kwargs)
+    run_dir = str(tmp_path_factory.mktemp(name))
+    if gzhost.replaced_by(run_dir):
+        # pytest's tmp is in a directory every GZ replaces (TMPDIR=/root/...), where the GZs could
+        # not see their run dir: use one in /tmp, removed by the bed's `down`.
+        run_dir = tempfile.mkdtemp(prefix='smartos-sim-%s-' % name, dir='/tmp')
+        kwargs.setdefault('remove_run_dir', True)
+    bed = gzhost.GzBed(run_dir, **kwargs)
     try:
         bed.up()
     except gzhost.GzHostError:
