@@ -445,8 +445,8 @@ def _build_package(spec, prefix, catalogue_sizes):
     size_all = size_pkg + _deps_size(name, catalogue_sizes, set())
     scripts = [(n, extra[n].replace('@PREFIX@', prefix)) for n in ('+INSTALL', '+DEINSTALL') if n in extra]
     meta = [('+CONTENTS', contents), ('+COMMENT', comment + '\n'), ('+DESC', desc)] + scripts + [
-            ('+BUILD_VERSION', 'pkgsrc/%s/Makefile:\t$NetBSD: Makefile $\n' % pkgpath), ('+BUILD_INFO', build_info),
-            ('+SIZE_PKG', '%d\n' % size_pkg), ('+SIZE_ALL', '%d\n' % size_all)]
+        ('+BUILD_VERSION', 'pkgsrc/%s/Makefile:\t$NetBSD: Makefile $\n' % pkgpath), ('+BUILD_INFO', build_info),
+        ('+SIZE_PKG', '%d\n' % size_pkg), ('+SIZE_ALL', '%d\n' % size_all)]
     members = [(_tarinfo(n, len(t.encode('utf-8')), 0o555 if n in ('+INSTALL', '+DEINSTALL') else 0o444), t.encode('utf-8'))
                for n, t in meta] + payload
     data = _gz_tar(members)

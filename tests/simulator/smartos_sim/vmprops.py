@@ -235,7 +235,7 @@ def to_list(value):
     """A list property as an array (comma strings split, empties dropped)."""
     if isinstance(value, str):
         return [v for v in value.split(',') if v != '']
-    return [v for v in value]
+    return list(value)
 
 
 # ------------------------------------------------------------------------------------------

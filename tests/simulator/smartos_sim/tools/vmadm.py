@@ -11,6 +11,7 @@ import datetime
 import json
 import os
 import functools
+import math
 import random
 import re
 import shutil
@@ -262,7 +263,7 @@ def parse_opts(command, args):
             i += 1
             continue
         if arg.startswith('--'):
-            name, _, inline = arg[2:].partition('=')
+            name, _unused, inline = arg[2:].partition('=')
             names = [(name, inline if '=' in arg else None)]
         else:
             letters = arg[1:]
@@ -305,7 +306,7 @@ def parse_opts(command, args):
                 continue
             if kind == 'num':
                 num = vmprops.js_number(value)
-                if num != num:  # NaN: nopt drops an invalid Number silently
+                if math.isnan(num):  # NaN: nopt drops an invalid Number silently
                     opts.pop(name, None)
                     continue
                 value = num
@@ -320,7 +321,7 @@ def parse_kv(args):
     for arg in args:
         if arg in ('', '0', '1'):
             raise Usage('Bad arguments: unable to split ' + arg)
-        key, _, value = arg.partition('=')
+        key, _unused, value = arg.partition('=')
         result[key] = value
     return result
 
@@ -429,7 +430,7 @@ def _lookup_value(obj, key):
     """(found, value) for a possibly nested key like ``nics.0.ip`` or ``tags.role``."""
     if key in obj:
         return True, obj[key]
-    head, _, rest = key.partition('.')
+    head, _unused, rest = key.partition('.')
     if not rest or head not in obj:
         return False, None
     value = obj[head]
@@ -437,7 +438,7 @@ def _lookup_value(obj, key):
         if isinstance(value, dict) and rest in value:
             return True, value[rest]
         return False, None
-    idx, _, sub = rest.partition('.')
+    idx, _unused, sub = rest.partition('.')
     if isinstance(value, list) and idx.isdigit() and int(idx) < len(value):
         item = value[int(idx)]
         if not sub:
@@ -464,7 +465,7 @@ def matches(vm, filters):
     """VM.js matcher(): every filter must match (reference §2.4)."""
     for key, target in filters.items():
         if '.*.' in key:
-            head, _, sub = key.partition('.*.')
+            head, _unused, sub = key.partition('.*.')
             items = vm.get(head)
             if not isinstance(items, list):
                 return False
@@ -596,7 +597,7 @@ def _width(field):
 
 def _format_line(cells, parsable):
     if parsable:
-        return ':'.join(c for c, _ in cells)
+        return ':'.join(c for c, _unused in cells)
     return '  '.join(c.ljust(w) for c, w in cells).rstrip()
 
 
@@ -678,7 +679,7 @@ def _valid_cidr(text):
 def generate_mac(rng):
     """utils.js generateMAC(): first octet <hex 1-f>2, then five octets 01-ff (reference §4.4)."""
     first = '%x2' % rng.randint(1, 15)
-    return ':'.join([first] + ['%02x' % rng.randint(1, 255) for _ in range(5)])
+    return ':'.join([first] + ['%02x' % rng.randint(1, 255) for _unused in range(5)])
 
 
 def _private(ip):
@@ -688,7 +689,7 @@ def _private(ip):
 
 def _first_ipv4(nic):
     for cidr in nic.get('ips') or []:
-        addr, _, bits = cidr.partition('/')
+        addr, _unused, bits = cidr.partition('/')
         if _ipv4(addr):
             return addr, int(bits)
     return None, None
@@ -1012,12 +1013,12 @@ def prepare_create(payload, vms, rng, image_cache, tags, identity, conflicts=Non
     if brand not in vmprops.BRANDS:
         raise Crash(brand)
     vmprops.fix_memory(payload, brand)
-    bad_values, _, missing = vmprops.check_payload(payload, brand, 'create')
+    bad_values, _unused, missing = vmprops.check_payload(payload, brand, 'create')
     if payload.get('zpool', 'zones') != 'zones' and 'zpool' not in bad_values:
         bad_values.append('zpool')
     if not bad_values:
         bad_values += _image_problems(payload, brand, image_cache)
-        _, _, missing = vmprops.check_payload(payload, brand, 'create', report=True)
+        _unused, _unused, missing = vmprops.check_payload(payload, brand, 'create', report=True)
     if bad_values:
         raise PayloadError('Invalid value(s) for: ' + ','.join(bad_values))
     if missing:
@@ -1241,7 +1242,7 @@ def cmd_update(state, opts, pos):
     unset += vmprops.coerce_integers(payload)
     unset = [k for k in unset if brand in vmprops.PROPS[k][1] and 'u' in vmprops.PROPS[k][2]]
     vmprops.fix_memory(payload, brand, vm)
-    bad_values, _, _ = vmprops.check_payload(payload, brand, 'update')
+    bad_values, _unused, _unused = vmprops.check_payload(payload, brand, 'update')
     if bad_values:
         raise Fail('Invalid value(s) for: ' + ','.join(bad_values))
     new = copy.deepcopy(vm)
@@ -1426,7 +1427,7 @@ def cmd_start(state, opts, pos):  # pylint: disable=unused-argument
     uuid = get_uuid('start', pos)
     seen_order = False
     for arg in pos[1:]:
-        key, _, value = arg.partition('=')
+        key, _unused, value = arg.partition('=')
         if key not in START_ARGS:
             raise Usage('Invalid argument to start: ' + key)
         if key == 'order':
@@ -1783,7 +1784,7 @@ def seed_zones(state, rng, count):
     """``count`` ready VMs of mixed brands and states, written in one go (no subprocess)."""
     from smartos_sim import images  # pylint: disable=import-outside-toplevel
     with state.lock():
-        needed = sorted(set(getattr(images, attr) for _, attr in _SEED_KINDS))
+        needed = sorted(set(getattr(images, attr) for _unused, attr in _SEED_KINDS))
         for image_uuid in needed:
             images.install_image(state, image_uuid)
         vms = load_vms(state)

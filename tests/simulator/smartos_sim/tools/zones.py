@@ -42,7 +42,7 @@ def main(tool, argv, state):
 
 def zonename(argv):
     try:
-        opts, _ = getopt.getopt(argv, 't')
+        opts, _unused = getopt.getopt(argv, 't')
     except getopt.GetoptError:
         # UNCONFIRMED: usage text of zonename.c is not in the reference; chose its synopsis.
         sys.stderr.write('usage: zonename [-t]\n')
@@ -97,7 +97,7 @@ def zoneadm(argv, state):
     if extra:
         sys.stderr.write(ZONEADM_USAGE)
         return 2
-    flags = set(o[1] for o, _ in lopts)
+    flags = set(o[1] for o, _unused in lopts)
     if 'p' in flags and 'v' in flags:
         sys.stderr.write('zoneadm: list -p and -v are mutually exclusive.\n')
         return 1
