@@ -40,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 SIM_HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIM_BIN = os.path.join(SIM_HOME, 'bin')
@@ -463,7 +464,8 @@ class GzHost:
         os.makedirs(self.dir, exist_ok=True)
         created = False
         if fresh or not os.path.isfile(self.file('initialised')):
-            args = ['init', '--state', self.state]
+            # Each GZ its own seed: its own server UUID, MACs and hostname, as distinct machines have.
+            args = ['init', '--state', self.state, '--seed', str(zlib.crc32(self.name.encode('utf-8')))]
             if zones:
                 args += ['--zones', str(zones)]
             result = self.sim(*args)

@@ -191,6 +191,10 @@ def test_two_gzs_are_reachable_over_ssh(gz_hosts):
         # The simulator's code is mounted at <run>/sim in the GZ, wherever the checkout is.
         assert path == gz_hosts.run_dir + '/sim/bin:/opt/tools/bin:/opt/tools/sbin:/usr/sbin:/usr/bin:/sbin:/bin'
         assert (home, uid) == ('/root', '0')
+    # Two machines, not two copies of one: each GZ has its own server UUID and admin MAC.
+    identities = [json.loads(host.ssh('sysinfo').stdout) for host in gz_hosts]
+    assert identities[0]['UUID'] != identities[1]['UUID']
+    assert identities[0]['Hostname'] != identities[1]['Hostname']
 
 
 def test_no_python_before_bootstrap_but_the_tools_work(gz_hosts):
