@@ -25,7 +25,6 @@ RESULTS := $(BUILD)/test-results
 COLL_ROOT := $(BUILD)/collections
 COLL := $(COLL_ROOT)/ansible_collections/smartstack/smartos
 SIM := $(REPO)/tests/simulator
-SIM_RUN := $(SIM)/run
 SIM_INVENTORY := $(SIM)/inventory.yml
 INVENTORY ?=
 GZ_COUNT ?= 2
@@ -99,11 +98,13 @@ demo: deps tree
 	echo "--- what the inventory sees"; \
 	$(BIN)/ansible-inventory -i "$$inv" --graph
 
+# The GZs' run dir is tests/simulator/run, or /tmp/smartos-sim-run-<hash> when the clone lies
+# under a directory the GZs replace (/root, /opt, ...): `gzhost default-run-dir` tells which.
 gz-up: deps
-	@cd $(SIM) && $(BIN)/python -m smartos_sim.gzhost up --count $(GZ_COUNT) --run-dir $(SIM_RUN) --inventory $(SIM_INVENTORY)
+	@cd $(SIM) && $(BIN)/python -m smartos_sim.gzhost up --count $(GZ_COUNT) --inventory $(SIM_INVENTORY)
 
 gz-down:
-	@if [ -d $(SIM_RUN) ]; then cd $(SIM) && $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m smartos_sim.gzhost down --run-dir $(SIM_RUN) --inventory $(SIM_INVENTORY); fi
+	@cd $(SIM) && $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m smartos_sim.gzhost down --inventory $(SIM_INVENTORY)
 
 # ---------------------------------------------------------------- tests
 test: deps newest peers
