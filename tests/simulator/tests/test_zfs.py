@@ -171,6 +171,8 @@ def test_list_errors(gz):
     assert fails(gz.run('zfs', 'list', '-t', 'bogus'), 2).startswith("invalid type 'bogus'\nusage:\n\tlist ")
     assert fails(gz.run('zfs', 'list', '-d', 'x'), 2).startswith('x is not an integer\nusage:\n')
     assert fails(gz.run('zfs', 'list', '-d', '-1'), 2).startswith('Depth can not be negative.\nusage:\n')
+    assert fails(gz.run('zfs', 'list', '-d', '1a'), 2).startswith('1a is not an integer\nusage:\n')
+    assert ok(gz.run('zfs', 'list', '-H', '-o', 'name', '-d', '0x0', 'zones')) == 'zones\n'  # strtol(..., 0)
     assert fails(gz.run('zfs', 'list', '-o'), 2).startswith("invalid option 'o'\nusage:\n")
     assert ok(gz.run('zfs', 'list', '-t', 'snapshot')) == 'no datasets available\n'
     assert ok(gz.run('zfs', 'list', '-H', '-t', 'snapshot')) == ''

@@ -14,6 +14,7 @@ import base64
 import io
 import json
 import os
+import re
 import sys
 import tarfile
 
@@ -539,13 +540,14 @@ def _list_line(values, cols):
 
 
 def parse_depth(arg):
-    """zfs_main.c parse_depth()."""
-    try:
-        depth = int(arg, 10)
-        if str(depth) != arg.strip() and not arg.lstrip('-').isdigit():
-            raise ValueError(arg)
-    except ValueError:
-        raise UsageError('%s is not an integer' % arg) from None
+    """zfs_main.c parse_depth(): strtol(arg, &end, 0); anything left over is an error."""
+    match = re.match(r'^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)?', arg)
+    digits = match.group(2)
+    if match.end() != len(arg) or (digits is None and arg != ''):
+        raise UsageError('%s is not an integer' % arg)
+    depth = int(digits, 0) if digits and not re.match(r'^0[0-7]+$', digits) else int(digits or '0', 8)
+    if match.group(1) == '-':
+        depth = -depth
     if depth < 0:
         raise UsageError('Depth can not be negative.')
     return depth
