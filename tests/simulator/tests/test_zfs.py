@@ -520,3 +520,36 @@ def test_zfsdb_api_for_other_tools(tmp_path):
         db.inherit('zones/vol', 'com.x:y')
         assert db.get('zones/vol', 'com.x:y') == ('-', '-')
         assert not os.path.exists(state.host_path('/zones/c'))
+
+
+def test_commands_community_general_runs(gz):
+    """The exact commands of community.general's zfs, zfs_facts and zpool_facts modules, and how they parse them."""
+    # zfs.py check_openzfs: `zpool get version <pool>`, last line, third field; '-' means a feature-flag pool
+    assert ok(gz.run('zpool', 'get', 'version', 'zones')).splitlines()[-1].split()[2] == '-'
+    # zfs.py exists / create / set / list_properties / get_property / destroy
+    assert gz.run('zfs', 'list', '-t', 'all', 'zones/cg').returncode == 1
+    ok(gz.run('zfs', 'create', '-p', '-o', 'compression=lz4', '-o', 'com.example:role=db', 'zones/cg'))
+    ok(gz.run('zfs', 'create', '-p', '-V', '1G', '-b', '8K', 'zones/cgvol'))
+    ok(gz.run('zfs', 'snapshot', 'zones/cg@s1'))
+    ok(gz.run('zfs', 'clone', '-p', 'zones/cg@s1', 'zones/cgclone'))
+    assert gz.run('zfs', 'list', '-t', 'all', 'zones/cg@s1').returncode == 0
+    ok(gz.run('zfs', 'set', 'quota=1G', 'zones/cg'))
+    pairs = [line.split('\t') for line in ok(gz.run('zfs', 'get', '-H', '-p', '-o', 'property,source', 'all', 'zones/cg')).splitlines()]
+    assert all(len(p) == 2 for p in pairs)
+    listed = [p for p, source in pairs if source in ('local', 'received', '-')]
+    assert {'quota', 'compression', 'com.example:role', 'type', 'used'} <= set(listed)
+    assert ok(gz.run('zfs', 'get', '-H', '-p', '-o', 'value', 'quota', 'zones/cg')) == '1073741824\n'
+    # zfs_facts: `zfs list <name>`, then `zfs get -H [-p] [-r] [-d N] [-t types] -o name,property,value <props> <name>`
+    out = ok(gz.run('zfs', 'get', '-H', '-p', '-r', '-d', '1', '-t', 'filesystem,volume', '-o', 'name,property,value',
+                    'used,origin', 'zones'))
+    rows = [line.split('\t') for line in out.splitlines()]
+    assert all(len(r) == 3 for r in rows)
+    assert ['zones/cgclone', 'origin', 'zones/cg@s1'] in rows and ['zones/cg', 'origin', '-'] in rows
+    assert len(ok(gz.run('zfs', 'get', '-H', '-t', 'all', '-o', 'name,property,value', 'all', 'zones/cg')).splitlines()) > 50
+    # zpool_facts: `zpool list <pool>`, then `zpool get -H [-p] -o name,property,value <props> [<pool>]`
+    assert gz.run('zpool', 'list', 'zones').returncode == 0
+    rows = [line.split('\t') for line in ok(gz.run('zpool', 'get', '-H', '-p', '-o', 'name,property,value', 'all')).splitlines()]
+    assert all(len(r) == 3 and r[0] == 'zones' for r in rows)
+    assert ['zones', 'health', 'ONLINE'] in rows
+    ok(gz.run('zfs', 'destroy', '-R', 'zones/cg'))
+    assert gz.run('zfs', 'list', '-t', 'all', 'zones/cgclone').returncode == 1
