@@ -358,6 +358,7 @@ def test_smartos_image_info_needs_a_source(imgadm_run):
     assert 'source' not in listed[0] and listed[0]['zpool'] == 'zones'
     result = imgadm_run['List the installed images with one that has no source']
     assert result['failed'] is True, result
+    assert result['msg'] == "Task failed: Module failed: 'source'", result
     assert "KeyError: 'source'" in result.get('exception', '') + result.get('module_stderr', ''), json.dumps(result)
 
 
@@ -403,6 +404,25 @@ def test_imgadm_delete_is_idempotent(imgadm_run, peer):
     assert image not in _installed(peer.sim_json('imgadm', 'list', '-j'))
     db = peer.zfs()
     assert not db.exists('zones/' + image) and not db.exists('zones/' + XC['xc_sourceless_uuid'])
+
+
+def test_imgadm_sources(imgadm_run):
+    """``source`` + ``state: present`` sends ``imgadm sources [-f] -a <url> -t imgapi``: ``Added
+    "imgapi" image source "<url>"`` (changed), then ``Already have ... no change`` (smartos_gz_tools.md
+    §1.8). A bug of the PEER for ``state: absent``: it appends ``' -d <url>'`` to its argv LIST, so
+    imgadm receives one argument per character and refuses them (a Usage error, rc 1, §1.1); the
+    module fails and the source stays configured (removing it with imgadm afterwards says
+    ``Deleted "imgapi" image source "<url>"``)."""
+    url = XC['xc_source']
+    assert imgadm_run['Add an image source']['changed'] is True
+    assert imgadm_run['Add the image source again']['changed'] is False
+    assert imgadm_run.rcs(['imgadm', 'sources', '-f', '-a', url, '-t', 'imgapi']) == [0, 0]
+    assert {'url': url, 'type': 'imgapi'} in imgadm_run.probe('sources')
+    result = imgadm_run['Remove the image source']
+    assert result['failed'] is True and result['msg'].startswith('Failed to remove source: '), result
+    assert imgadm_run.rcs(['imgadm', 'sources'] + list(' -d %s' % url)) == [1]
+    left = imgadm_run['Probe: remove the image source with imgadm']
+    assert (left['rc'], left['stdout']) == (0, 'Deleted "imgapi" image source "%s"' % url), left
 
 
 # ---------------------------------------------------------------------------------------- zfs
