@@ -34,7 +34,17 @@ Extensions (also stable):
     db.add_pool(name, size, vdevs=None, props=None)        # used by ``zpool``'s init_state
     db.pool_space(name) -> dict(size, allocated, free)
     db.zvol_path(name) -> '/dev/zvol/rdsk/<name>'
-    nicenum(n) / nicestrtonum(text) / namecheck(name) / PROPS (the property catalogue)
+    db.clone(snapshot, name, props=None, parents=False)
+    db.rollback(snapshot, destroy_later=False, destroy_clones=False)   # -r / -R
+    db.snapshots_create([fs@a, vol@a, ...], props=None, recursive=False)   # one atomic `zfs snapshot`
+    db.destroy_list(name, recursive, recursive_dependents) -> [names]  # what destroy would remove, in order
+    db.destroy_names([names])                  # destroy exactly these (already checked)
+    db.prop_value(name, prop, literal) -> (value, source) or None      # None: zfs_prop_get fails
+    db.mountpoint(name) -> the effective mountpoint string; db.is_mounted(name)
+    db.mount(name) / db.unmount(name) / db.legacy_mount(name, '/opt')   # `zfs mount`, `mount -F zfs`
+    db.valid_proplist(props, kind, name, creating) -> normalised props; raises AuxError(aux text)
+    nicenum(n) / nicestrtonum(text) / namecheck(name) / validate_name(name, types) /
+    pool_namecheck(name) / volsize_to_reservation(volsize, blocksize, copies) / PROPS (the catalogue)
 
 Semantics (reference smartos_zfs_zpool.md): names are checked as ``zfs_validate_name`` does,
 properties as ``zfs_valid_proplist`` does (same messages), mountpoints inherit with the relative
@@ -961,8 +971,10 @@ class Zfs:
             for comp in value.split('/'):
                 if len(comp) >= MAXNAMELEN:
                     raise AuxError("component of '%s' is too long" % pname)
-        if prop in ('mountpoint', 'sharenfs', 'sharesmb') and name and not creating and name in self.ds:
-            if self._raw(name, 'zoned')[0] == 'on':
+        if prop in ('mountpoint', 'sharenfs', 'sharesmb') and name:
+            # zfs_valid_proplist gets the dataset's zoned (or, on create, its parent's)
+            holder = name if (name in self.ds and not creating) else self.parent(name)
+            if holder in self.ds and self._raw(holder, 'zoned')[0] == 'on':
                 raise AuxError("'%s' cannot be set on dataset in a non-global zone" % pname)
         if kind == VOL and not creating and name in self.ds:
             cur_volsize = int(self._raw(name, 'volsize')[0])
