@@ -23,6 +23,7 @@ API:
 * :func:`resolve_os_tpl` -- the manifest an ``os_tpl`` reference names, importing the image
   when it is missing (the ``compute`` resource uses it for ``os_tpl``);
 * :func:`os_tpl_mixin` / :func:`render_os_tpl` -- a manifest as an OCCI Mixin / its JSON;
+* :class:`ImageResource` -- the ``image`` module's resource (imported/absent).
 
 Commands (each one argv through :class:`~..smartos.imgadm.Imgadm`): a uuid reference reads
 ``imgadm get <uuid>``; a name reads one ``imgadm list -j``; only when the image is not
@@ -36,7 +37,7 @@ import re
 from ansible_collections.smartstack.smartos.plugins.module_utils.occi.attribute import Attribute
 from ansible_collections.smartstack.smartos.plugins.module_utils.occi.core import TERM_RE
 from ansible_collections.smartstack.smartos.plugins.module_utils.occi.infrastructure import os_template
-from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import ResourceError
+from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import Plan, ResourceError
 
 #: The scheme of this provider's OS templates (one per image).
 OS_TPL_SCHEME = 'http://schemas.smartstack.io/occi/smartos/os_tpl#'
@@ -223,3 +224,167 @@ def render_os_tpl(manifest):
 def os_tpl_type_id(manifest):
     """``<OS_TPL_SCHEME><term>``: what a compute resource lists among its mixins."""
     return OS_TPL_SCHEME + os_tpl_term(manifest)
+
+
+# ---------------------------------------------------------------------------------------------
+# The image resource (module ``image``)
+# ---------------------------------------------------------------------------------------------
+
+def image_facts(manifest):
+    """What ``--diff`` shows of an image: its identity and kind."""
+    if not manifest:
+        return {'state': 'absent'}
+    facts = {'state': 'imported'}
+    for key in ('uuid', 'name', 'version', 'os', 'type', 'published_at'):
+        if manifest.get(key) is not None:
+            facts[key] = manifest[key]
+    return facts
+
+
+def describe(manifest):
+    """``<uuid> (<name>@<version>)`` as imgadm itself names an image in its messages."""
+    if manifest.get('name'):
+        return '%s (%s@%s)' % (manifest.get('uuid'), manifest.get('name'), manifest.get('version'))
+    return str(manifest.get('uuid'))
+
+
+def dependent_clones_message(info):
+    """imgadm's ImageHasDependentClones message for an installed image's ``cloneNames``.
+
+    smartos-live src/img/lib/errors.js ImageHasDependentClonesError (reference
+    smartos_gz_tools.md §1.7): the first clone, then `` and <N-1> others...``.
+    """
+    clones = list(info.get('cloneNames') or [])
+    message = 'image "%s" has dependent clones: %s' % (info['manifest'].get('uuid'), clones[0] if clones else '?')
+    if len(clones) > 1:
+        message += ' and %d others...' % (len(clones) - 1)
+    return message
+
+
+class ImageResource(object):
+    """An image as an OCCI os_tpl: ``state`` ``imported`` or ``absent``.
+
+    :param imgadm: an :class:`~..smartos.imgadm.Imgadm`.
+    :param ref: image uuid, ``name@version`` or (``imported`` only) ``name``.
+    :param state: ``imported`` or ``absent``.
+    :param source: an image source URL to import from instead of the configured ones (``imgadm
+        import -S``); the reference must then be a uuid, because imgadm can only list the
+        configured sources (``imgadm avail`` has no source option, reference §1.4).
+    :param check_mode: whether the module runs in check mode (``absent`` then predicts
+        imgadm's refusal to delete an image that VMs use).
+
+    Commands: ``imported`` reads once (``imgadm get <uuid>`` or ``imgadm list -j``); when the
+    image is missing it asks the sources (``imgadm avail -j``; not with ``source``) and imports
+    it (``imgadm import``). ``absent`` reads ``imgadm list -j`` once (it tells the image's
+    clones) and deletes (``imgadm delete``); imgadm refuses to delete an image that VMs use and
+    its message is reported as it is.
+    """
+
+    def __init__(self, imgadm, ref, state='imported', source=None, check_mode=False):
+        if state not in ('imported', 'absent'):
+            raise ResourceError('state must be imported or absent, got %r' % (state,))
+        self.imgadm = imgadm
+        self.state = state
+        self.source = source.strip() if isinstance(source, str) and source.strip() else None
+        self.check_mode = check_mode
+        self.uuid, self.name, self.version = parse_ref(ref)
+        self.text = ref_text(self.uuid, self.name, self.version)
+        if state == 'absent' and not self.uuid and self.version is None:
+            raise ResourceError('image %s: state=absent needs an image uuid or name@version, not a name alone '
+                                '(which of its installed versions would go is not clear)' % self.text)
+        if self.source and not self.uuid:
+            raise ResourceError('image %s: with source, name the image by uuid (imgadm can only list the configured'
+                                ' sources, so a name cannot be looked up in %s)' % (self.text, self.source))
+        self._wanted = None  # (manifest, source url) of an image to import, set by plan()
+
+    def read(self):
+        """The installed image's ``imgadm get``/``list -j`` object, or None: one command."""
+        if self.state == 'absent':
+            infos = self.imgadm.list() or []
+            manifest = select(installed_manifests(infos), self.uuid, self.name, self.version, where='installed')
+            if manifest is None:
+                return None
+            return [i for i in infos if i.get('manifest', {}).get('uuid') == manifest.get('uuid')][0]
+        return find_installed(self.imgadm, self.uuid, self.name, self.version)[1]
+
+    def plan(self, actual):
+        plan = Plan()
+        plan.before = image_facts(actual['manifest'] if actual else None)
+        if self.state == 'absent':
+            plan.after = image_facts(None)
+            if actual is not None:
+                if self.check_mode and actual.get('cloneNames'):
+                    # what imgadm delete would answer; outside check mode imgadm itself says it
+                    raise ResourceError(dependent_clones_message(actual) + ' (imgadm delete would refuse)',
+                                        clones=list(actual['cloneNames']))
+                uuid = actual['manifest']['uuid']
+                plan.add('delete image %s' % describe(actual['manifest']), lambda: self.imgadm.delete(uuid), uuid=uuid)
+            return plan
+        if actual is not None:
+            plan.after = plan.before
+            return plan
+        if self.source:
+            manifest, url = {'uuid': self.uuid}, self.source
+        else:
+            manifest, url = find_available(self.imgadm, self.uuid, self.name, self.version)
+            if manifest is None:
+                raise ResourceError('image %s: no such image is installed or offered (active) by the configured image'
+                                    ' sources (imgadm sources)' % self.text)
+        self._wanted = (manifest, url)
+        plan.after = image_facts(manifest)
+        uuid = manifest['uuid']
+        plan.add('import image %s from %s' % (describe(manifest), url or 'the configured sources'),
+                 lambda: self.imgadm.import_image(uuid, source=self.source), uuid=uuid)
+        return plan
+
+    def result(self, actual, plan, applied):
+        """``image`` (imgadm's object: manifest, zpool, source) and ``resource`` (the os_tpl)."""
+        if self.state == 'absent':
+            info = None
+        elif actual is not None:
+            info = actual
+        elif applied and self.source:
+            # the manifest is known only once imported from an explicit source: read it
+            uuid = self._wanted[0]['uuid']
+            info = self.imgadm.get(uuid) or {'manifest': {'uuid': uuid}, 'zpool': 'zones', 'source': self.source}
+        else:
+            manifest, url = self._wanted
+            # what `imgadm get` prints for it (reference §1.5): manifest, zpool, source
+            info = {'manifest': manifest, 'zpool': 'zones'}
+            if url:
+                info['source'] = url
+        if info is not None and applied:
+            plan.after = image_facts(info['manifest'])
+        return {
+            'image': info,
+            'resource': render_os_tpl(info['manifest']) if info else None,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Listing (module ``image_info``)
+# ---------------------------------------------------------------------------------------------
+
+def matches(manifest, filters):
+    """Does ``manifest`` have each ``field: value`` of ``filters`` (compared as strings, like imgadm)?"""
+    for key, value in (filters or {}).items():
+        actual = manifest.get(key)
+        if actual is None or str(actual) != str(value):
+            return False
+    return True
+
+
+def image_inventory(imgadm, filters=None, available=False):
+    """``{'images': [...], 'resources': [...]}`` (and ``available``): the installed images that
+    match ``filters`` (one ``imgadm list -j``) and, when ``available``, those the sources offer
+    (one ``imgadm avail -j``). ``resources`` renders the installed ones, then the offered ones
+    that are not installed, as os_tpl mixins.
+    """
+    installed = [i for i in imgadm.list() or [] if isinstance(i.get('manifest'), dict) and matches(i['manifest'], filters)]
+    result = {'images': installed, 'resources': [render_os_tpl(i['manifest']) for i in installed]}
+    if available:
+        offered = [i for i in imgadm.avail() or [] if isinstance(i.get('manifest'), dict) and matches(i['manifest'], filters)]
+        result['available'] = offered
+        have = set(i['manifest'].get('uuid') for i in installed)
+        result['resources'].extend(render_os_tpl(i['manifest']) for i in offered if i['manifest'].get('uuid') not in have)
+    return result

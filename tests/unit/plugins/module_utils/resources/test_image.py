@@ -19,6 +19,8 @@ from ansible_collections.smartstack.smartos.plugins.module_utils.occi.infrastruc
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import ResourceError
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.image import (
     OS_TPL_SCHEME,
+    ImageResource,
+    image_inventory,
     os_tpl_mixin,
     os_tpl_term,
     os_tpl_type_id,
@@ -55,11 +57,12 @@ class FakeImgadm(object):
         self.installed = {m['uuid']: copy.deepcopy(m) for m in installed}
         self.available = [copy.deepcopy(m) for m in (CATALOGUE if available is None else available)]
         self.calls = []
+        self.clones = {}
 
     def list(self, filters=None):
         self.calls.append(('list', filters))
-        return [{'manifest': copy.deepcopy(m), 'zpool': 'zones', 'source': SOURCE, 'clones': 0, 'cloneNames': []}
-                for m in self.installed.values()]
+        return [{'manifest': copy.deepcopy(m), 'zpool': 'zones', 'source': SOURCE, 'clones': len(self.clones.get(u, [])),
+                 'cloneNames': list(self.clones.get(u, []))} for u, m in self.installed.items()]
 
     def get(self, uuid):
         self.calls.append(('get', uuid))
@@ -71,8 +74,12 @@ class FakeImgadm(object):
         return [{'manifest': copy.deepcopy(m), 'source': SOURCE} for m in self.available]
 
     def import_image(self, uuid, source=None, pool='zones'):
-        self.calls.append(('import', uuid))
+        self.calls.append(('import', uuid) if source is None else ('import', uuid, source))
         self.installed[uuid] = [m for m in self.available if m['uuid'] == uuid][0]
+
+    def delete(self, uuid, pool='zones'):
+        self.calls.append(('delete', uuid))
+        del self.installed[uuid]
 
     def names(self):
         return [c[0] for c in self.calls]
@@ -228,3 +235,126 @@ def test_image_without_cached_manifest_renders_by_uuid():
     rendered = render_os_tpl({'uuid': NEW})
     assert rendered['term'] == NEW and rendered['title'] == NEW
     assert list(rendered['attributes']) == ['smartos.image.uuid']
+
+
+# ---------------------------------------------------------------------------------------------
+# ImageResource: the image module's read / plan / result
+
+def converge(imgadm, ref, state='imported', source=None, check_mode=False):
+    """What run_resource does, without a module: read, plan, apply unless check mode, result."""
+    resource = ImageResource(imgadm, ref, state=state, source=source, check_mode=check_mode)
+    actual = resource.read()
+    plan = resource.plan(actual)
+    if plan.changed and not check_mode:
+        plan.apply()
+    return plan, resource.result(actual, plan, applied=plan.changed and not check_mode)
+
+
+@pytest.mark.parametrize('ref, read', [(NEW, ('get', NEW)), ('base-64-lts@24.4.1', ('list', None)), ('base-64-lts', ('list', None))])
+def test_imported_and_nothing_to_do_is_one_read(ref, read):
+    imgadm = FakeImgadm(installed=CATALOGUE)
+    plan, result = converge(imgadm, ref)
+    assert not plan.changed and plan.describe() == []
+    assert imgadm.calls == [read]
+    assert result['image']['manifest']['uuid'] == NEW
+    assert result['resource']['term'] == 'base-64-lts-24.4.1'
+    assert plan.diff()['before'] == plan.diff()['after']
+
+
+def test_import_by_name_version_reads_lists_and_imports():
+    imgadm = FakeImgadm()
+    plan, result = converge(imgadm, 'minimal-64-lts@24.4.1')
+    assert plan.changed
+    assert imgadm.calls == [('list', None), ('avail', None), ('import', MINIMAL)]
+    assert plan.describe() == ['import image %s (minimal-64-lts@24.4.1) from %s' % (MINIMAL, SOURCE)]
+    assert result['image'] == {'manifest': CATALOGUE[2], 'zpool': 'zones', 'source': SOURCE}
+    assert plan.diff() == {'before': {'state': 'absent'},
+                           'after': {'state': 'imported', 'uuid': MINIMAL, 'name': 'minimal-64-lts', 'version': '24.4.1',
+                                     'os': 'smartos', 'type': 'zone-dataset', 'published_at': '2025-02-04T12:51:09.114Z'}}
+
+
+def test_import_check_mode_changes_nothing():
+    imgadm = FakeImgadm()
+    plan, result = converge(imgadm, NEW, check_mode=True)
+    assert plan.changed and imgadm.installed == {}
+    assert imgadm.names() == ['get', 'avail']
+    assert result['image']['manifest']['uuid'] == NEW
+
+
+def test_import_from_an_explicit_source_skips_avail_and_reads_the_result():
+    imgadm = FakeImgadm()
+    plan, result = converge(imgadm, NEW, source='https://images.example.com/')
+    assert plan.describe() == ['import image %s from https://images.example.com/' % NEW]
+    assert imgadm.calls == [('get', NEW), ('import', NEW, 'https://images.example.com/'), ('get', NEW)]
+    assert result['image']['manifest']['name'] == 'base-64-lts'
+
+
+def test_explicit_source_needs_a_uuid():
+    with pytest.raises(ResourceError, match='with source, name the image by uuid'):
+        ImageResource(FakeImgadm(), 'base-64-lts@24.4.1', source='https://images.example.com')
+
+
+def test_unknown_image_fails_before_importing():
+    imgadm = FakeImgadm()
+    with pytest.raises(ResourceError, match='no such image'):
+        converge(imgadm, 'nope@1.0')
+    assert 'import' not in imgadm.names()
+
+
+@pytest.mark.parametrize('ref', [NEW, 'base-64-lts@24.4.1'])
+def test_absent_deletes_after_one_list(ref):
+    imgadm = FakeImgadm(installed=CATALOGUE)
+    plan, result = converge(imgadm, ref, state='absent')
+    assert imgadm.calls == [('list', None), ('delete', NEW)]
+    assert plan.describe() == ['delete image %s (base-64-lts@24.4.1)' % NEW]
+    assert result == {'image': None, 'resource': None}
+    assert plan.diff()['after'] == {'state': 'absent'} and plan.diff()['before']['uuid'] == NEW
+    assert NEW not in imgadm.installed
+
+
+def test_absent_and_missing_is_one_read():
+    imgadm = FakeImgadm()
+    plan = converge(imgadm, NEW, state='absent')[0]
+    assert not plan.changed and imgadm.calls == [('list', None)]
+
+
+def test_absent_needs_a_version_or_uuid():
+    with pytest.raises(ResourceError, match='needs an image uuid or name@version'):
+        ImageResource(FakeImgadm(), 'base-64-lts', state='absent')
+
+
+def test_absent_in_check_mode_predicts_the_dependent_clones_refusal():
+    """imgadm's ImageHasDependentClones message (reference smartos_gz_tools.md §1.7)."""
+    imgadm = FakeImgadm(installed=CATALOGUE)
+    imgadm.clones[NEW] = ['zones/vm-1', 'zones/vm-2', 'zones/vm-3']
+    with pytest.raises(ResourceError) as info:
+        converge(imgadm, NEW, state='absent', check_mode=True)
+    assert info.value.message == ('image "%s" has dependent clones: zones/vm-1 and 2 others... (imgadm delete would refuse)' % NEW)
+    assert imgadm.names() == ['list']
+
+
+def test_bad_state_is_refused():
+    with pytest.raises(ResourceError, match='state must be'):
+        ImageResource(FakeImgadm(), NEW, state='present')
+
+
+# ---------------------------------------------------------------------------------------------
+# image_inventory: the image_info module
+
+def test_inventory_filters_installed_images_in_one_list():
+    imgadm = FakeImgadm(installed=CATALOGUE)
+    result = image_inventory(imgadm, {'name': 'base-64-lts'})
+    assert [i['manifest']['uuid'] for i in result['images']] == [OLD, NEW]
+    assert [r['term'] for r in result['resources']] == ['base-64-lts-23.4.0', 'base-64-lts-24.4.1']
+    assert 'available' not in result and imgadm.calls == [('list', None)]
+    assert image_inventory(imgadm, {'version': '24.4.1', 'os': 'smartos', 'type': 'zone-dataset'})['resources'][1]['term'] \
+        == 'minimal-64-lts-24.4.1'
+    assert image_inventory(imgadm, {'os': 'linux'}) == {'images': [], 'resources': []}
+
+
+def test_inventory_with_available_renders_offered_images_once():
+    imgadm = FakeImgadm(installed=[CATALOGUE[1]])
+    result = image_inventory(imgadm, {'version': '24.4.1'}, available=True)
+    assert imgadm.names() == ['list', 'avail']
+    assert [i['manifest']['uuid'] for i in result['available']] == [NEW, MINIMAL]
+    assert [r['term'] for r in result['resources']] == ['base-64-lts-24.4.1', 'minimal-64-lts-24.4.1']
