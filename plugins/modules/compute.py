@@ -105,8 +105,9 @@ options:
     type: str
   resource_templates:
     description:
-      - Named sizes, for example from a variable - C({small: {cores: 1, memory: 1}, large: {cores: 4, memory: 16,
-        properties: {quota: 100}}}). Keys of a size - C(cores), C(memory), C(share), C(architecture), C(properties).
+      - "Named sizes, for example from a variable: C({small: {cores: 1, memory: 1}, large: {cores: 4, memory: 16,
+        properties: {quota: 100}}})."
+      - Keys of a size - C(cores), C(memory), C(share), C(architecture), C(properties).
     type: dict
   resource_templates_file:
     description:

@@ -42,8 +42,8 @@ options:
     choices: [active, inactive, suspended, error]
   filters:
     description:
-      - Raw C(vmadm lookup) filters, C(field=value) as a mapping (C({brand: lx, tags.role: web, nics.*.nic_tag:
-        admin})); a value starting with C(~) is a regular expression (vmadm's own rule).
+      - "Raw C(vmadm lookup) filters, C(field=value) as a mapping (C({brand: lx, tags.role: web, nics.*.nic_tag:
+        admin})); a value starting with C(~) is a regular expression (vmadm's own rule)."
       - C(vmadm) refuses keys it does not know (C(Invalid lookup key)).
     type: dict
 '''
