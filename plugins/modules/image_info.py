@@ -26,7 +26,7 @@ options:
     type: bool
     default: false
   uuid:
-    description: Only the image with this uuid.
+    description: Only the image with this uuid (in either case).
     type: str
   name:
     description: Only images of this name (exact match).
@@ -144,6 +144,8 @@ def main():
         supports_check_mode=True,
     )
     filters = dict((key, module.params[key]) for key in FILTERS if module.params[key] is not None)
+    if 'uuid' in filters:
+        filters['uuid'] = filters['uuid'].lower()  # imgadm's uuids are lowercase
     try:
         result = image_inventory(Imgadm(CommandRunner(module)), filters, available=module.params['available'])
     except SmartOSCommandError as exc:
