@@ -1,6 +1,7 @@
 """Conformance tests of the simulated ``zfs`` and of ``zfsdb`` against reference smartos_zfs_zpool.md."""
 import os
 import re
+import subprocess
 import sys
 
 import pytest
@@ -466,7 +467,6 @@ def test_send_receive_round_trip(gz, tmp_path):
     ok(gz.run('zfs', 'snapshot', 'zones/src@s1'))
     stream = tmp_path / 'stream'
     with open(stream, 'wb') as handle:
-        import subprocess  # pylint: disable=import-outside-toplevel
         result = subprocess.run([os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'bin', 'zfs'),
                                  'send', 'zones/src@s1'], stdout=handle, stderr=subprocess.PIPE, env=gz.env(), check=False)
     assert result.returncode == 0, result.stderr
@@ -480,6 +480,17 @@ def test_send_receive_round_trip(gz, tmp_path):
     assert fails(gz.run('zfs', 'recv', 'zones/dst', stdin=data.decode('utf-8'))) == (
         "cannot receive new filesystem stream: destination 'zones/dst' exists\nmust specify -F to overwrite it\n")
     assert fails(gz.run('zfs', 'send'), 2).startswith('missing snapshot argument\nusage:\n\tsend [-DnPpRvLecwhb]')
+    # a real pipe: the sender and the receiver both use the state (no deadlock), incremental on top
+    with open(gz.host_path('/zones/src/data'), 'w', encoding='utf-8') as handle:
+        handle.write('second')
+    ok(gz.run('zfs', 'snapshot', 'zones/src@s2'))
+    result = subprocess.run(['sh', '-c', 'zfs send zones/src@s1 | zfs recv zones/pipe && zfs send -i @s1 zones/src@s2 | zfs recv zones/pipe'],
+                            capture_output=True, text=True, env=gz.env(), timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    with open(gz.host_path('/zones/pipe/data'), encoding='utf-8') as handle:
+        assert handle.read() == 'second'
+    assert ok(gz.run('zfs', 'list', '-H', '-o', 'name', '-t', 'snapshot', '-r', 'zones/pipe')) == 'zones/pipe@s1\nzones/pipe@s2\n'
+    assert fails(gz.run('zfs', 'send', '-i', '@s2', 'zones/src@s1')) == "cannot send 'zones/src@s1': not an earlier snapshot from the same fs\n"
 
 
 def test_zfsdb_api_for_other_tools(tmp_path):

@@ -101,6 +101,8 @@ ALIASES = {'umount': 'unmount', 'recv': 'receive', 'snap': 'snapshot'}
 PROP_USAGE_COMMANDS = ('set', 'get', 'inherit', 'list')
 
 STREAM_MAGIC = b'SMARTOS-SIM-ZFS-STREAM 1\n'
+# send's output and receive's input, moved across the state lock by main()
+STREAM_IO = {}
 
 
 class UsageError(Exception):
@@ -1156,7 +1158,8 @@ def do_send(db, state, argv):  # pylint: disable=unused-argument
             fshort = fromname.partition('@')[2]
             names = [s.partition('@')[2] for s in upto]
             if fshort not in names:
-                raise ZfsError("cannot send '%s': incremental source (%s) does not exist" % (target, fromname))
+                # libzfs_sendrecv.c dump_ioctl, EXDEV
+                raise ZfsError("cannot send '%s': not an earlier snapshot from the same fs" % target)
             start = names.index(fshort)
             chosen = upto[start + 1:] if incr_all else upto[-1:]
             base = fromname.partition('@')[2]
@@ -1196,14 +1199,8 @@ def do_send(db, state, argv):  # pylint: disable=unused-argument
     if dryrun:
         return 0
     doc = {'top': head, 'snapname': snapname, 'replicate': replicate, 'datasets': datasets}
-    out = getattr(sys.stdout, 'buffer', None)
-    payload = STREAM_MAGIC + json.dumps(doc).encode('utf-8') + b'\n'
-    if out is None:
-        sys.stdout.write(payload.decode('utf-8'))
-    else:
-        sys.stdout.flush()
-        out.write(payload)
-        out.flush()
+    # written by main() once the state lock is released: `zfs send | zfs recv` must not deadlock
+    STREAM_IO['out'] = STREAM_MAGIC + json.dumps(doc).encode('utf-8') + b'\n'
     return 0
 
 
@@ -1242,7 +1239,7 @@ def do_receive(db, state, argv):  # pylint: disable=unused-argument
     if sys.stdin.isatty():
         _err('Error: Backup stream can not be read from a terminal.\nYou must redirect standard input.\n')
         return 1
-    raw = sys.stdin.buffer.read()
+    raw = STREAM_IO.get('in') or b''
     if not raw.startswith(STREAM_MAGIC):
         _err('cannot receive: invalid stream (bad magic number)\n')
         return 1
@@ -1276,8 +1273,16 @@ def _receive_one(db, dest, entry, flags, oprops, rename_snap):
     else:
         if not exists:
             raise ZfsError("cannot receive incremental stream: destination '%s' does not exist" % dest)
-        if not db.exists(dest + '@' + entry['base']):
+        snaps = db.snapshots(dest)
+        if dest + '@' + entry['base'] not in snaps or (snaps[-1] != dest + '@' + entry['base'] and not force):
             raise ZfsError('cannot receive incremental stream: most recent snapshot of %s does not\nmatch incremental source' % dest)
+    if not dryrun and exists and force:
+        if entry['base'] is None:
+            db.destroy_names(list(reversed(db.snapshots(dest))))
+        else:
+            base_txg = db.record(dest + '@' + entry['base'])['createtxg']
+            newer = [s for s in db.snapshots(dest) if db.record(s)['createtxg'] > base_txg]
+            db.destroy_names(list(reversed(newer)))
     for snap in entry['snapshots']:
         name = dest + '@' + (rename_snap or snap['name'])
         if verbose:
@@ -1296,12 +1301,6 @@ def _receive_one(db, dest, entry, flags, oprops, rename_snap):
                 db.create(dest, props=props)
             for p in props:
                 db.record(dest).setdefault('sources', {})[p] = 'received'
-        elif entry['base'] is None and force:
-            for old in reversed(db.children(dest)):
-                db.destroy_names([old])
-        elif force:
-            newer = [s for s in db.snapshots(dest) if db.record(s)['createtxg'] > db.record(dest + '@' + entry['base'])['createtxg']]
-            db.destroy_names(list(reversed(newer)))
         db.set_data(dest, snap['data'])
         path = db.mountpoint_host_path(dest)
         if path:
@@ -1344,6 +1343,23 @@ def main(tool, argv, state):  # pylint: disable=unused-argument
     if handler is None:
         _err('smartos-sim: zfs %s is not simulated\n' % cmd)
         return 1
+    STREAM_IO.clear()
+    if cmd == 'receive' and not sys.stdin.isatty():
+        # read the whole stream before taking the lock (the sender holds it while it works)
+        STREAM_IO['in'] = sys.stdin.buffer.read()
+    rc = _locked(state, cmd, handler, rest)
+    if STREAM_IO.get('out') is not None:
+        sys.stdout.flush()
+        out = getattr(sys.stdout, 'buffer', None)
+        if out is None:
+            sys.stdout.write(STREAM_IO['out'].decode('utf-8'))
+        else:
+            out.write(STREAM_IO['out'])
+            out.flush()
+    return rc
+
+
+def _locked(state, cmd, handler, rest):
     with state.lock():
         db = zfsdb.Zfs(state)
         try:
