@@ -34,6 +34,7 @@ Extensions (also stable):
     db.add_pool(name, size, vdevs=None, props=None)        # used by ``zpool``'s init_state
     db.pool_space(name) -> dict(size, allocated, free)
     db.zvol_path(name) -> '/dev/zvol/rdsk/<name>'
+    db.hold(fs, snapname, tag, recursive=False) / db.release(...) / db.holds(fs@snap) -> {tag: epoch}
     db.clone(snapshot, name, props=None, parents=False)
     db.rollback(snapshot, destroy_later=False, destroy_clones=False)   # -r / -R
     db.snapshots_create([fs@a, vol@a, ...], props=None, recursive=False)   # one atomic `zfs snapshot`
@@ -1284,13 +1285,50 @@ class Zfs:
         return order
 
     def destroy_names(self, order):
-        """Destroy exactly these datasets (already checked), in this order."""
+        """Destroy exactly these datasets (already checked), in this order.
+
+        A snapshot with user holds is refused as the kernel does (EBUSY), before anything goes.
+        """
+        for n in order:
+            if n in self.ds and self.ds[n].get('holds'):
+                raise ZfsError('cannot destroy snapshot %s: dataset is busy' % n)
         for n in order:
             if n not in self.ds:
                 continue
             self._remove_files(n)
             del self.ds[n]
             self._dirty()
+
+    # -- user holds (zfs hold / holds / release) --------------------------------------------------
+
+    def hold(self, head, snapname, tag, recursive=False):
+        """``zfs hold [-r] tag head@snapname``; ZfsError with libzfs's texts."""
+        targets = [h + '@' + snapname for h in [head] + (self.children(head, types=FSVOL) if recursive else [])]
+        targets = [t for t in targets if t in self.ds]
+        if not targets:
+            raise ZfsError("cannot hold snapshot '%s@%s': dataset does not exist" % (head, snapname))
+        for t in targets:
+            if tag in self.ds[t].get('holds', {}):
+                raise ZfsError("cannot hold snapshot '%s': tag already exists on this dataset" % t)
+        now = int(time.time())
+        for t in targets:
+            self.ds[t].setdefault('holds', {})[tag] = now
+
+    def release(self, head, snapname, tag, recursive=False):
+        """``zfs release [-r] tag head@snapname``."""
+        targets = [h + '@' + snapname for h in [head] + (self.children(head, types=FSVOL) if recursive else [])]
+        targets = [t for t in targets if t in self.ds]
+        if not targets:
+            raise ZfsError("cannot release hold from snapshot '%s@%s': dataset does not exist" % (head, snapname))
+        for t in targets:
+            if tag not in self.ds[t].get('holds', {}):
+                raise ZfsError("cannot release hold from snapshot '%s': no such tag on this dataset" % t)
+        for t in targets:
+            del self.ds[t]['holds'][tag]
+
+    def holds(self, snapshot):
+        """{tag: epoch} of a snapshot's user holds."""
+        return dict(self._require(snapshot).get('holds') or {})
 
     # -- snapshots, clones, rollback -----------------------------------------------------------
 

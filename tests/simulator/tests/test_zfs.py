@@ -564,3 +564,24 @@ def test_commands_community_general_runs(gz):
     assert ['zones', 'health', 'ONLINE'] in rows
     ok(gz.run('zfs', 'destroy', '-R', 'zones/cg'))
     assert gz.run('zfs', 'list', '-t', 'all', 'zones/cgclone').returncode == 1
+
+
+def test_holds_block_destroy(gz):
+    """zfs hold/holds/release (VM.js indestructible_zoneroot: `zfs hold do_not_destroy <ds>@indestructible`)."""
+    ok(gz.run('zfs', 'create', 'zones/h'))
+    ok(gz.run('zfs', 'snapshot', 'zones/h@indestructible'))
+    assert ok(gz.run('zfs', 'hold', 'do_not_destroy', 'zones/h@indestructible')) == ''
+    assert fails(gz.run('zfs', 'hold', 'do_not_destroy', 'zones/h@indestructible')) == \
+        "cannot hold snapshot 'zones/h@indestructible': tag already exists on this dataset\n"
+    out = ok(gz.run('zfs', 'holds', 'zones/h@indestructible'))
+    lines = out.splitlines()
+    assert lines[0] == 'NAME                    TAG             TIMESTAMP'
+    assert lines[1].startswith('zones/h@indestructible  do_not_destroy  ')
+    assert ok(gz.run('zfs', 'get', '-H', '-o', 'value', 'userrefs', 'zones/h@indestructible')) == '1\n'
+    assert fails(gz.run('zfs', 'destroy', '-r', 'zones/h')) == 'cannot destroy snapshot zones/h@indestructible: dataset is busy\n'
+    assert fails(gz.run('zfs', 'hold', 'x', 'zones/h')) == "'zones/h' is not a snapshot\n"
+    assert ok(gz.run('zfs', 'release', 'do_not_destroy', 'zones/h@indestructible')) == ''
+    assert fails(gz.run('zfs', 'release', 'do_not_destroy', 'zones/h@indestructible')) == \
+        "cannot release hold from snapshot 'zones/h@indestructible': no such tag on this dataset\n"
+    assert ok(gz.run('zfs', 'holds', '-H', 'zones/h@indestructible')) == 'no datasets available\n'
+    ok(gz.run('zfs', 'destroy', '-r', 'zones/h'))

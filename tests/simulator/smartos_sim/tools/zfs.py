@@ -6,8 +6,9 @@ usr/src/lib/libzfs/common/libzfs_dataset.c, libzfs_util.c). The datasets live in
 :mod:`smartos_sim.zfsdb`.
 
 Simulated: create, destroy, snapshot, rollback, clone, promote, rename, list, set, get, inherit,
-mount, unmount, send, receive (a stream format of our own, see ``STREAM_MAGIC``), upgrade -v.
-Not simulated (they print a notice and exit 1): allow/unallow, userspace & co., hold/holds/release,
+mount, unmount, send, receive (a stream format of our own, see ``STREAM_MAGIC``), upgrade,
+hold, holds, release (vmadm's indestructible_* use them).
+Not simulated (they print a notice and exit 1): allow/unallow, userspace & co.,
 diff, bookmark, program, share/unshare, remap, the key commands.
 """
 import base64
@@ -1033,6 +1034,82 @@ def do_inherit(db, state, argv):
 
 
 # ---------------------------------------------------------------------------------------------
+# hold / holds / release (zfs_main.c zfs_do_hold_rele_impl, zfs_do_holds, print_holds)
+
+def _hold_rele(db, argv, holding):
+    opts, args = _walk_opts(argv, 'rt' if holding else 'r')
+    recursive = ('r', None) in opts
+    if len(args) < 2:
+        raise UsageError(None)
+    tag = args[0]
+    if holding and tag.startswith('.'):
+        raise UsageError("tag may not start with '.'")
+    errors = 0
+    for path in args[1:]:
+        if '@' not in path:
+            _err("'%s' is not a snapshot\n" % path)
+            errors += 1
+            continue
+        head, snapname = path.split('@', 1)
+        try:
+            zfs_open(db, head, {FS, VOL})
+            if holding:
+                db.hold(head, snapname, tag, recursive)
+            else:
+                db.release(head, snapname, tag, recursive)
+        except ZfsError as exc:
+            _err('%s\n' % exc)
+            errors += 1
+    return 1 if errors else 0
+
+
+def do_hold(db, state, argv):  # pylint: disable=unused-argument
+    return _hold_rele(db, argv, True)
+
+
+def do_release(db, state, argv):  # pylint: disable=unused-argument
+    return _hold_rele(db, argv, False)
+
+
+def do_holds(db, state, argv):
+    opts, args = _walk_opts(argv, 'rH')
+    flags = set(opt[0] for opt in opts)
+    if not args:
+        raise UsageError(None)
+    errors = 0
+    rows = []
+    for arg in args:
+        if '@' not in arg:
+            _err("'%s' is not a snapshot\n" % arg)
+            errors += 1
+            continue
+        head, snapname = arg.split('@', 1)
+        if 'r' in flags:
+            names, rc = for_each(db, state, [head], {FS, VOL, SNAP}, recurse=True)
+            names = [n for n in names if n.endswith('@' + snapname)]
+        else:
+            names, rc = for_each(db, state, [arg], {SNAP})
+        errors += 1 if rc else 0
+        for name in names:
+            for tag, stamp in sorted(db.holds(name).items()):
+                if (name, tag, stamp) not in rows:
+                    rows.append((name, tag, stamp))
+    nwidth = max([0] + [len(r[0]) for r in rows])
+    twidth = max([0] + [len(r[1]) for r in rows])
+    if 'H' not in flags:
+        _out('%-*s  %-*s  %s\n' % (nwidth, 'NAME', twidth, 'TAG', 'TIMESTAMP'))
+    for name, tag, stamp in rows:
+        stamp_text = zfsdb._ctime(stamp)  # pylint: disable=protected-access
+        if 'H' in flags:
+            _out('%s\t%s\t%s\n' % (name, tag, stamp_text))
+        else:
+            _out('%-*s  %-*s  %s\n' % (nwidth, name, twidth, tag, stamp_text))
+    if not rows:
+        _out('no datasets available\n')
+    return 1 if errors else 0
+
+
+# ---------------------------------------------------------------------------------------------
 # mount / unmount / upgrade
 
 def do_mount(db, state, argv):  # pylint: disable=unused-argument
@@ -1316,9 +1393,9 @@ HANDLERS = {
     'create': do_create, 'destroy': do_destroy, 'snapshot': do_snapshot, 'rollback': do_rollback,
     'clone': do_clone, 'promote': do_promote, 'rename': do_rename, 'list': do_list, 'set': do_set,
     'get': do_get, 'inherit': do_inherit, 'mount': do_mount, 'unmount': do_unmount, 'upgrade': do_upgrade,
-    'send': do_send, 'receive': do_receive,
+    'send': do_send, 'receive': do_receive, 'hold': do_hold, 'holds': do_holds, 'release': do_release,
 }
-READ_ONLY = ('list', 'get', 'upgrade', 'send')
+READ_ONLY = ('list', 'get', 'upgrade', 'send', 'holds')
 
 
 def main(tool, argv, state):  # pylint: disable=unused-argument
