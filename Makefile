@@ -165,7 +165,7 @@ simulator: deps peers
 # the bed's inventory at tests/integration/gz_inventory.yml of the collection tree, which
 # ansible-test names in ANSIBLE_COLLECTIONS_PATH (it replaces tests/integration/inventory).
 IT_INVENTORY = $(COLL)/tests/integration/gz_inventory.yml
-IT_GZ = cd $(SIM) && $(BIN)/python -m smartos_sim.gzhost
+IT_GZ = PYTHONPATH=$(SIM) $(BIN)/python -m smartos_sim.gzhost
 IT_RUN_DIR = $$($(IT_GZ) default-run-dir)-integration
 integration: deps tree
 	@if [ -z "$$(ls tests/integration/targets 2>/dev/null)" ]; then echo '--- no integration targets yet'; exit 0; fi; \
