@@ -55,7 +55,7 @@ from ansible_collections.smartstack.smartos.plugins.module_utils.occi.infrastruc
     resource_template,
 )
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import Plan, ResourceError
-from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import CommandRunner
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import CommandRunner, SmartOSCommandError
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.imgadm import Imgadm
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.sysinfo import Sysinfo
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.vmadm import Vmadm
@@ -435,6 +435,7 @@ class Compute(object):
         self.predicted = None
         self.desired_state = None
         self._image = None
+        self._optimistic = None
 
     # -- 1. read ------------------------------------------------------------------------------
 
@@ -667,9 +668,17 @@ class Compute(object):
             return requirements['brand']
         return {'lx-dataset': 'lx', 'zvol': 'bhyve'}.get(manifest.get('type'), 'joyent')
 
-    def _plan_create(self, plan, state):
+    def _plan_create(self, plan, state, recreating=False):
         params = self.params
-        manifest = self._resolve_image()
+        ref = params.get('os_tpl')
+        if ref and params.get('brand') and UUID_RE.match(ref.lower()) and not self.module.check_mode and not recreating:
+            # An image named by uuid for a given brand: vmadm create checks it is installed (and
+            # creates nothing when it is not: "Invalid value(s) for: image_uuid", reference §2.1
+            # step 4), so the common case costs no imgadm read; _create imports and retries.
+            manifest = {'uuid': ref.lower()}
+            self._optimistic = plan
+        else:
+            manifest = self._resolve_image()
         brand = params.get('brand') or (self._brand_for_image(manifest) if manifest else 'joyent')
         if brand not in BRANDS:
             raise ResourceError('unknown brand %r (SmartOS brands: %s)' % (brand, ', '.join(BRANDS)))
@@ -730,8 +739,10 @@ class Compute(object):
             raise ResourceError('action stop on a VM this task creates: use state inactive to create it stopped')
         description = 'create %s VM %s' % (brand, params.get('title') or params.get('id'))
         if manifest is not None:
-            description += ' from image %s (%s@%s)' % (manifest['uuid'], manifest.get('name'), manifest.get('version'))
-            if self._image[1]:
+            description += ' from image %s' % manifest['uuid']
+            if manifest.get('name'):
+                description += ' (%s@%s)' % (manifest['name'], manifest.get('version'))
+            if self._image is not None and self._image[1]:
                 image = manifest['uuid']
                 plan.add('import image %s (%s@%s)' % (image, manifest.get('name'), manifest.get('version')),
                          lambda: self.imgadm.import_image(image))
@@ -739,7 +750,21 @@ class Compute(object):
         return plan
 
     def _create(self, payload):
-        self.new_uuid = self.vmadm.create(payload)
+        try:
+            self.new_uuid = self.vmadm.create(payload)
+        except SmartOSCommandError as exc:
+            if self._optimistic is None or 'image_uuid' not in exc.message:
+                raise
+            # the image is not installed: resolve it (ResourceError when no source has it; nothing
+            # was created), import it, create again
+            manifest, imported = resolve_os_tpl(self.imgadm, self.params['os_tpl'], import_missing=True, check_mode=True)
+            if not imported:
+                raise
+            self._image = (manifest, imported)
+            self.imgadm.import_image(manifest['uuid'])
+            self._optimistic.add('import image %s (%s@%s): vmadm create found it missing'
+                                 % (manifest['uuid'], manifest.get('name'), manifest.get('version')), lambda: None)
+            self.new_uuid = self.vmadm.create(payload)
         if self.predicted is not None:
             self.predicted['uuid'] = self.new_uuid
 
@@ -850,7 +875,7 @@ class Compute(object):
         if not self.params.get('id'):
             self.params['id'] = uuid  # the new VM keeps the uuid
         plan.add('delete VM %s to recreate it (%s)' % (uuid, '; '.join(changes)), lambda: self.vmadm.delete(uuid))
-        return self._plan_create(plan, state)
+        return self._plan_create(plan, state, recreating=True)
 
     @staticmethod
     def _predict_update(actual, payload):

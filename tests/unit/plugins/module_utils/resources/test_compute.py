@@ -354,3 +354,23 @@ def test_resource_error_is_raised_before_reading_for_bad_id(gz):
     module = FakeModule(gz, {'id': 'not-a-uuid'})
     with pytest.raises(ResourceError):
         Compute(module).read()
+
+
+def test_image_by_uuid_with_brand_costs_no_imgadm_read(gz):
+    """vmadm create refuses an image that is not installed and creates nothing (reference §2.1
+    step 4), so a uuid os_tpl with a brand goes straight to create; a missing image is imported
+    after that refusal and the create repeated."""
+    result, commands = gz.compute(title='fast', brand='joyent', os_tpl=BASE, memory=1)
+    assert not result['failed'], result
+    assert commands == [['vmadm', 'lookup', '-j', 'alias=fast'], ['vmadm', 'create']]
+    result, commands = gz.compute(title='slow', brand='joyent', os_tpl=BASE_OLD, memory=1)
+    assert not result['failed'], result
+    assert [c[:2] for c in commands] == [['vmadm', 'lookup'], ['vmadm', 'create'], ['imgadm', 'get'], ['imgadm', 'avail'],
+                                         ['imgadm', 'import'], ['vmadm', 'create']]
+    assert result['actions'][-1].startswith('import image %s' % BASE_OLD) and result['image_imported']
+    vm = [v for v in gz.vms().values() if v.get('alias') == 'slow'][0]
+    assert vm['image_uuid'] == BASE_OLD
+    before = gz.snapshot()
+    result, commands = gz.compute(title='none', brand='joyent', os_tpl='00000000-1111-4222-8333-444444444444')
+    assert result['failed'] and 'no such image' in result['msg']
+    assert gz.snapshot() == before
