@@ -25,6 +25,7 @@ Processes are only ever stopped by the ids recorded in the run directory (pid fi
 GZ's mount namespace), never by name: other sshd may run on this machine.
 """
 import argparse
+import calendar
 import contextlib
 import fcntl
 import glob
@@ -41,6 +42,8 @@ import sys
 import tempfile
 import time
 import zlib
+
+from smartos_sim.tools.sysinfo import LIVE_IMAGE
 
 SIM_HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIM_BIN = os.path.join(SIM_HOME, 'bin')
@@ -75,6 +78,36 @@ DEFAULT_REPO_PORT = 8080
 # "pointing the interpreter at /opt/tools/bin/python3.11 is safer"), and the simulated package
 # (smartos_sim/pkgrepo.py) has no python3 either.
 GZ_PYTHON = '/opt/tools/bin/python3.11'
+
+
+# /etc/release of the platform image. smartos-live tools/build_live (bi_gen_version_files) writes
+# it at build time with `tools/build_etcrelease -v <buildstamp>`: two centred lines (SmartOS
+# <buildstamp> x86_64, Copyright <build year> Edgecast Cloud LLC. since 2025, MNX/Joyent before),
+# a blank line, "  Built with the following components:", a blank line, then the gitstatus JSON
+# (`json -o json-4`: JSON.stringify with 4 spaces) of smartos-live, illumos-joyent, illumos-extra
+# and projects/local/* (default.configure-projects: kbmd, kvm, kvm-cmd, mdata-client, ur-agent;
+# configure create_projects names their GitHub repositories). The buildstamp is the one sysinfo
+# reports as 'Live Image' (uname -v is joyent_<buildstamp>).
+# UNCONFIRMED: branch, commit dates and revisions of a given release build; chose branch master,
+# commit dates a few hours before the buildstamp and revisions derived from the buildstamp.
+RELEASE_COMPONENTS = (('smartos-live', 'smartos-live'), ('illumos-joyent', 'illumos-joyent'),
+                      ('illumos-extra', 'illumos-extra'), ('kbmd', 'kbmd'), ('kvm', 'illumos-kvm'),
+                      ('kvm-cmd', 'illumos-kvm-cmd'), ('mdata-client', 'mdata-client'), ('ur-agent', 'sdc-ur-agent'))
+
+
+def etc_release(buildstamp=LIVE_IMAGE):
+    """The text of a SmartOS GZ's /etc/release for the platform ``buildstamp``."""
+    built = calendar.timegm(time.strptime(buildstamp, '%Y%m%dT%H%M%SZ'))
+    components = []
+    for index, (repo, git_name) in enumerate(RELEASE_COMPONENTS):
+        components.append({'repo': repo, 'branch': 'master', 'commit_date': str(built - 3600 * (index + 2)),
+                           'rev': hashlib.sha1(('%s@%s' % (repo, buildstamp)).encode('utf-8')).hexdigest(),
+                           'url': 'https://github.com/TritonDataCenter/%s.git' % git_name})
+    return ('                     SmartOS %s x86_64\n'
+            '                    Copyright %s Edgecast Cloud LLC.\n'
+            '\n'
+            '  Built with the following components:\n'
+            '\n%s\n') % (buildstamp, buildstamp[:4], json.dumps(components, indent=4))
 
 
 class GzHostError(Exception):
@@ -454,10 +487,14 @@ class GzHost:
         _write(self.file('start.sh'), '\n'.join(lines) + '\n', 0o755)
 
     def _reset_etc(self):
+        """An empty upper layer for the /etc overlay (not mounted now), with what the platform
+        image's /etc has that this machine's /etc lacks: /etc/release (ansible.builtin.service's
+        SunOS class reads it for every task)."""
         etc = self.file('etc')
         shutil.rmtree(etc, ignore_errors=True)
         os.makedirs(os.path.join(etc, 'upper'))
         os.makedirs(os.path.join(etc, 'work'))
+        _write(os.path.join(etc, 'upper', 'release'), etc_release())
 
     def prepare(self, zones=0, fresh=False):
         """The GZ's files: state (``smartos-sim init`` when new), host key, sshd config."""
@@ -582,9 +619,12 @@ class GzHost:
         # /etc and /root are in the ramdisk on SmartOS: a fresh /etc overlay, an empty home with
         # the key that /usbkey/config provides at boot.
         etc = self.file('etc')
-        script = ('umount /etc && rm -rf {upper} {work} && mkdir {upper} {work} && '
-                  'mount -t overlay smartos-sim-etc -o lowerdir=/etc,upperdir={upper},workdir={work} /etc').format(
-                      upper=shlex.quote(os.path.join(etc, 'upper')), work=shlex.quote(os.path.join(etc, 'work')))
+        result = self.nsenter(['umount', '/etc'])
+        if result.returncode:
+            raise GzHostError('%s: resetting /etc: %s' % (self.name, result.stderr))
+        self._reset_etc()
+        script = 'mount -t overlay smartos-sim-etc -o lowerdir=/etc,upperdir={upper},workdir={work} /etc'.format(
+            upper=shlex.quote(os.path.join(etc, 'upper')), work=shlex.quote(os.path.join(etc, 'work')))
         result = self.nsenter(['/bin/sh', '-c', script])
         if result.returncode:
             raise GzHostError('%s: resetting /etc: %s' % (self.name, result.stderr))

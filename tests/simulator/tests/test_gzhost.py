@@ -279,6 +279,8 @@ def test_reboot_keeps_persistent_directories_and_forgets_the_ramdisk(bootstrappe
     assert result.stdout.splitlines() == ['ls: cannot access \'/etc/gzhost-marker\': No such file or directory',
                                           'ls: cannot access \'/root/marker\': No such file or directory',
                                           '/opt/marker', '/opt/tools/bin/python3.11']
+    # The ramdisk's /etc comes back with the platform image's /etc/release.
+    assert host.ssh('cat /etc/release').stdout == gzhost.etc_release()
 
 
 def test_bootstrapped_gz_runs_modules(bootstrapped, ansible_playbook):  # pylint: disable=unused-argument
@@ -290,6 +292,65 @@ def test_bootstrapped_gz_runs_modules(bootstrapped, ansible_playbook):  # pylint
     result = bootstrapped.playbook(PING)
     assert result.returncode == 0, result.stdout + result.stderr
     assert 'ok: [gz1]' in result.stdout
+
+
+def test_etc_release_is_the_platform_images(gz_hosts):
+    """/etc/release is there at every start, as smartos-live tools/build_etcrelease writes it at
+    build time, with the buildstamp sysinfo reports as 'Live Image' (smartos_gz_tools.md)."""
+    host = gz_hosts[0]
+    result = host.ssh('cat /etc/release; sysinfo')
+    assert result.returncode == 0, result.stderr
+    release, _sep, sysinfo = result.stdout.partition(']\n')
+    stamp = json.loads(sysinfo)['Live Image']
+    assert release.splitlines()[:5] == ['                     SmartOS %s x86_64' % stamp,
+                                        '                    Copyright %s Edgecast Cloud LLC.' % stamp[:4],
+                                        '', '  Built with the following components:', '']
+    components = json.loads(release.split('\n\n', 2)[2] + ']')
+    assert [c['repo'] for c in components] == ['smartos-live', 'illumos-joyent', 'illumos-extra', 'kbmd', 'kvm',
+                                               'kvm-cmd', 'mdata-client', 'ur-agent']
+    assert release + ']\n' == gzhost.etc_release(stamp)
+
+
+# ansible.builtin.service picks its class by platform.system(). The GZ's python311 is this
+# machine's interpreter and says Linux, so the module runs under a shim that says SunOS, as a real
+# GZ's Python does: then SunOSService reads /etc/release (svcadm_supports_sync) and drives svcs/svcadm.
+SUNOS_SHIM = """import platform
+import runpy
+import sys
+platform.system = lambda: 'SunOS'
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name='__main__')
+"""
+
+SSH_STARTED = """
+- hosts: global_zones
+  gather_facts: false
+  tasks:
+    - ansible.builtin.service:
+        name: svc:/network/ssh:default
+        state: started
+"""
+
+
+def test_service_module_runs_on_a_bootstrapped_gz(bootstrapped, ansible_playbook):  # pylint: disable=unused-argument
+    """ansible.builtin.service (SunOS) on a bootstrapped GZ: without /etc/release it crashes
+    (open('/etc/release') in svcadm_supports_sync), with the platform's /etc/release it runs and
+    finds ssh online (pkgsrc_nova_facts.md §4, Ansible side)."""
+    host = bootstrapped[0]
+    result = host.ssh('set -e; cat > /var/tmp/sunos_shim.py; printf "#!/bin/sh\\nexec /opt/tools/bin/python3.11 '
+                      '/var/tmp/sunos_shim.py \\"\\$@\\"\\n" > /var/tmp/sunos-python; chmod +x /var/tmp/sunos-python; '
+                      'mv /etc/release /etc/release.saved', stdin=SUNOS_SHIM)
+    assert result.returncode == 0, result.stderr
+    try:
+        shim = {'ansible_python_interpreter': '/var/tmp/sunos-python'}
+        result = bootstrapped.playbook(SSH_STARTED, extra_vars=shim)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "No such file or directory: '/etc/release'" in result.stdout, result.stdout
+    finally:
+        assert host.ssh('mv /etc/release.saved /etc/release').returncode == 0
+    result = bootstrapped.playbook(SSH_STARTED, extra_vars=shim)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'ok: [gz1]' in result.stdout and 'changed=0' in result.stdout, result.stdout
 
 
 def test_a_checkout_under_root_runs_its_gzs(tmp_path):
