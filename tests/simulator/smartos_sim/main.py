@@ -29,6 +29,7 @@ TOOLS = {
     'pkg_add': 'pkgsrc',
     'pkg_delete': 'pkgsrc',
     'pkg_admin': 'pkgsrc',
+    'digest': 'digest',
     'smartos-sim': 'admin',
 }
 
