@@ -115,3 +115,33 @@ def test_zlogin_refusals(zgz):
     result = zgz.run('zlogin')
     assert (result.returncode, result.stderr) == (2, ZLOGIN_USAGE)
     assert re.match(r'^usage: zlogin ', zgz.run('zlogin', '-z', down).stderr.splitlines()[-1])
+
+
+def test_zlogin_reaches_the_zones_pkgsrc(zgz, tmp_path):
+    """A joyent-brand zone's pkgsrc (the x86_64 kit, prefix /opt/local, pkgsrc_nova_facts.md §1.2)
+    is what `zlogin <zone> pkgin|pkg_info ...` runs: zlogin puts <zoneroot>/opt/local/sbin and
+    bin ahead of the GZ's PATH (FIDELITY.md, zones). Before the kit is there, there is no pkgin."""
+    from smartos_sim import pkgrepo  # pylint: disable=import-outside-toplevel
+    up = zgz.ids['up']
+    root = zgz.host_path('/zones/%s/root' % up)
+    result = zgz.run('zlogin', up, 'pkg_info')
+    assert result.returncode == 127 and 'pkg_info' in result.stderr and 'not found' in result.stderr
+    out = str(tmp_path / 'repo')
+    info = pkgrepo.build_repository(out, os.path.dirname(os.path.dirname(os.path.abspath(__file__))), sys.executable)
+    pkgrepo.unpack_bootstrap(out, 'x86_64', root)
+    packages = info['sets']['x86_64']['packages']
+    pkgin = [p for p in packages if p.startswith('pkgin-')][0]
+    gmake = [p for p in packages if p.startswith('gmake-')][0]
+    result = zgz.run('zlogin', up, 'pkgin', '-v')
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith('%s (using SQLite ' % pkgin.replace('-', ' ', 1)), result.stdout
+    result = zgz.run('zlogin', up, 'pkg_info', '-Q', 'LOCALBASE', 'pkg_install')
+    assert (result.returncode, result.stdout, result.stderr) == (0, '/opt/local\n', '')
+    result = zgz.run('zlogin', up, 'pkgin -y install gmake >/dev/null && pkg_info -qL gmake')
+    assert (result.returncode, result.stdout) == (0, '/opt/local/bin/gmake\n\n'), result.stderr
+    assert os.path.isfile(os.path.join(root, 'opt/local/pkg/%s/+CONTENTS' % gmake))
+    assert os.path.isfile(os.path.join(root, 'opt/local/bin/gmake'))
+    assert not os.path.exists(zgz.host_path('/opt/local')) and not os.path.exists(zgz.host_path('/opt/tools'))
+    # the GZ's simulated tools are still on the PATH after the zone's pkgsrc
+    result = zgz.run('zlogin', up, 'zonename')
+    assert (result.returncode, result.stdout) == (0, up + '\n')

@@ -165,6 +165,20 @@ def _prep_args(args):
     return ' '.join("'%s'" % a if (' ' in a or '\t' in a) else a for a in args)
 
 
+def zone_path(root, gz_path):
+    """PATH of a command run by zlogin: the zone's pkgsrc (``<root>/opt/local/sbin`` and ``bin``)
+    ahead of the GZ's PATH.
+
+    A joyent-brand zone's root finds pkgsrc in /opt/local (reference pkgsrc_nova_facts.md §1.2).
+    The simulator cannot chroot, so /opt/local inside the zone is <root>/opt/local here; the
+    pkgsrc wrappers of the x86_64 kit find their prefix (and so the zone's pkgdb and pkgin
+    database) from their own path. UNCONFIRMED: the PATH `su root -c` gives in a zone (the
+    image's /etc/default/su); chose the zone's pkgsrc first, then what the GZ had, so the
+    simulated platform tools (vmadm, zonename ...) are still found. See FIDELITY.md, zones."""
+    head = [os.path.join(root, 'opt/local/sbin'), os.path.join(root, 'opt/local/bin')]
+    return ':'.join(head + ([gz_path] if gz_path else []))
+
+
 def _fail(msg):
     sys.stderr.write('zlogin: %s\n' % msg)
     return 1
@@ -205,7 +219,7 @@ def zlogin(argv, state):
     os.makedirs(home, exist_ok=True)
     env = dict(os.environ)
     env.update({ZONENAME_ENV: zone, 'HOME': home, 'LOGNAME': flags.get('-l', 'root'),
-                'USER': flags.get('-l', 'root'), 'PWD': root})
+                'USER': flags.get('-l', 'root'), 'PWD': root, 'PATH': zone_path(root, env.get('PATH', ''))})
     if command and '-i' not in flags:
         # non-interactive: `su root -c "<args>"`, i.e. the root shell's -c (reference §10)
         argv_child = ['/bin/sh', '-c', _prep_args(command)]
