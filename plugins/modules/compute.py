@@ -94,7 +94,10 @@ options:
       - For bhyve and kvm it becomes the boot disk's image (a disk is added when O(disks) has none to take it).
       - Create-only. The VM records the reference in its C(internal_metadata) (C(smartstack:os_tpl)), so that an
         unchanged reference costs no C(imgadm) command; a different one is resolved and, when it names another
-        image, refused unless O(recreate).
+        image, refused unless O(recreate). A VM that does not record it (made by another tool) costs one C(imgadm)
+        read per run, until the module writes another change to it (the reference is recorded with it).
+      - An image uuid together with O(brand) costs no C(imgadm) command at creation either - C(vmadm create) refuses
+        an image that is not installed and creates nothing; only then is it imported and the creation repeated.
     type: str
   resource_tpl:
     description:

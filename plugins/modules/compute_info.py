@@ -14,6 +14,7 @@ description:
     (O(id), O(title), O(hostname), O(state)), by brand, or as raw C(vmadm lookup) filters (O(filters)).
   - Returns each as an OCCI JSON rendering (RV(resources)) and as the raw C(vmadm) object (RV(vms)).
   - One command - C(vmadm lookup -j) with the filters.
+  - C(customer_metadata) is returned as C(vmadm) prints it; set C(no_log) on the task when it holds secrets.
 author: smartstack.smartos contributors (@smartstack)
 extends_documentation_fragment:
   - smartstack.smartos.attributes.info_module

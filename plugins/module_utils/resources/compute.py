@@ -212,6 +212,8 @@ def same_value(name, desired, actual):
         return ','.join(str(d) for d in desired) == actual
     if isinstance(desired, str) and isinstance(actual, list):
         return desired == ','.join(str(a) for a in actual)
+    if isinstance(desired, str) and isinstance(actual, str):
+        return desired == actual  # "1.10" is not "1.1" (package_version), whatever numbers they look like
     number = _as_number(desired)
     if number is not None and not isinstance(desired, (list, dict)):
         return _as_number(actual) is not None and float(number) == float(_as_number(actual))
