@@ -122,7 +122,7 @@ test: deps newest peers
 	@echo '--- summary of every test report'
 	@$(BIN)/python tools/test_summary.py $(RESULTS)
 
-lint: venv
+lint: tree
 	@echo '--- yamllint'
 	$(BIN)/yamllint -s .
 	@echo '--- ansible-lint (production profile)'
