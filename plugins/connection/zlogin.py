@@ -168,8 +168,8 @@ class Connection(ConnectionBase):
             if not self.get_option('gz_local') and not self.get_option('gz_host'):
                 raise AnsibleConnectionFailure('zlogin: no global zone for %s: set smartos_gz_host or ansible_zlogin_gz_host'
                                                % self._zone)
-            display.vvv('ZLOGIN: zone %s via %s' % (self._zone, 'this machine' if self.get_option('gz_local')
-                                                     else self.get_option('gz_host')), host=self._zone)
+            via = 'this machine' if self.get_option('gz_local') else self.get_option('gz_host')
+            display.vvv('ZLOGIN: zone %s via %s' % (self._zone, via), host=self._zone)
             self._connected = True
         return self
 

@@ -277,9 +277,8 @@ def run_on_gz(gz, remote_argv, connect_timeout, timeout):
         raise GlobalZoneError('%s: cannot run %s: %s' % (gz['name'], argv[0], to_native(exc))) from exc
     if proc.returncode:
         what = 'ssh' if proc.returncode == 255 and not gz['local'] else remote_argv[0]
-        message = to_text(proc.stderr, errors='surrogate_or_replace').strip().splitlines()
-        raise GlobalZoneError('%s: %s failed (rc %d): %s' % (gz['name'], what, proc.returncode,
-                                                            ' '.join(message[-3:]) or 'no message'))
+        message = ' '.join(to_text(proc.stderr, errors='surrogate_or_replace').strip().splitlines()[-3:])
+        raise GlobalZoneError('%s: %s failed (rc %d): %s' % (gz['name'], what, proc.returncode, message or 'no message'))
     return to_text(proc.stdout, errors='surrogate_or_strict')
 
 
