@@ -171,7 +171,7 @@ integration: deps tree
 	@if [ -z "$$(ls tests/integration/targets 2>/dev/null)" ]; then echo '--- no integration targets yet'; exit 0; fi; \
 	echo '--- integration targets against simulated global zones'; \
 	run_dir=$(IT_RUN_DIR); \
-	$(IT_GZ) up --count 1 --bootstrapped --run-dir "$$run_dir" --inventory $(IT_INVENTORY) --port-base 2300 --repo-port 0 >/dev/null; \
+	$(IT_GZ) up --count 1 --bootstrapped --run-dir "$$run_dir" --inventory $(IT_INVENTORY) --port-base 0 --repo-port 0 >/dev/null; \
 	status=0; $(BIN)/python tools/integration_junit.py $(RESULTS)/integration.xml $(COLL) $(TARGETS) || status=$$?; \
 	$(IT_GZ) down --run-dir "$$run_dir" --inventory $(IT_INVENTORY) >/dev/null; exit $$status
 
