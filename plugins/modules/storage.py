@@ -97,9 +97,9 @@ options:
         (unless O(incremental=false)). The snapshot carries the file's path in its user property
         C(smartstack:backup). A failed send removes the snapshot and leaves no file.
       - V(resize) - the same as setting O(size) (OCCI 1.2 resizes by updating the size); O(size) is required.
-      - V(rollback) - C(zfs rollback) to O(snapshot). Nothing is done when it is the newest snapshot and nothing was
-        written since. Newer snapshots are refused unless O(force) (C(zfs rollback -r) destroys them); clones of them
-        are always refused.
+      - V(rollback) - C(zfs rollback) to O(snapshot), always run (an explicit request; the task reports a change).
+        Newer snapshots are refused unless O(force) (C(zfs rollback -r) destroys them); clones of them are always
+        refused.
       - V(online), V(offline) - the same as O(state).
     type: str
     choices: [snapshot, backup, resize, rollback, online, offline]

@@ -108,6 +108,11 @@ def gib(nbytes):
     return round(float(nbytes) / GIB, 3)
 
 
+def human(nbytes):
+    """``1.5 GiB (1610612736 bytes)`` for messages: exact, and readable when small."""
+    return '%s GiB (%d bytes)' % (round(float(nbytes) / GIB, 6), nbytes)
+
+
 def timestamp():
     return datetime.datetime.now(datetime.timezone.utc).strftime('%Y%m%dT%H%M%SZ')
 
@@ -458,19 +463,19 @@ class Storage(object):
                 return
             if nbytes < current:
                 if nbytes < referenced:
-                    raise ResourceError('cannot shrink volume %s to %s GiB: it references %s GiB of data; nothing was done'
-                                        % (self.name, gib(nbytes), gib(referenced)))
+                    raise ResourceError('cannot shrink volume %s to %s: it references %s of data; nothing was done'
+                                        % (self.name, human(nbytes), human(referenced)))
                 if not self.params.get('force'):
-                    raise ResourceError('shrinking volume %s from %s to %s GiB cuts off whatever lies past the new end '
+                    raise ResourceError('shrinking volume %s from %s to %s cuts off whatever lies past the new end '
                                         '(a guest\'s partitions, file systems); nothing was done - set force: true to do it'
-                                        % (self.name, gib(current), gib(nbytes)))
+                                        % (self.name, human(current), human(nbytes)))
             changes['volsize'] = str(nbytes)
             return
         if _int(props.get('refquota')) == nbytes:
             return
         if nbytes < referenced:
-            raise ResourceError('cannot shrink filesystem %s to %s GiB: its data takes %s GiB (referenced); nothing '
-                                'was done' % (self.name, gib(nbytes), gib(referenced)))
+            raise ResourceError('cannot shrink filesystem %s to %s: its data takes %s (referenced); nothing '
+                                'was done' % (self.name, human(nbytes), human(referenced)))
         changes['refquota'] = str(nbytes)
 
     def _plan_snapshot(self, plan, backup):
@@ -542,8 +547,8 @@ class Storage(object):
                                 % (self.name, name, ', '.join(names) or 'none'))
         index = names.index(name)
         newer = snaps[index + 1:]
-        if not newer and _int(actual['properties'].get('written'), 1) == 0:
-            return  # nothing was written since that snapshot
+        # Always a change: an explicit action. (zfs's `written` would tell whether anything was written since
+        # the newest snapshot, but a rollback skipped on a stale figure would leave the data unrestored.)
         cloned = [c for s in newer for c in s['clones']]
         if cloned:
             raise ResourceError('cannot roll %s back to %s: newer snapshots have clones (%s); this module never '
@@ -572,15 +577,15 @@ class Storage(object):
                                     'state absent); nothing was done'
                                     % (self.name, ', '.join('%s (%s)' % (u, vms[u]) if vms[u] else u for u in backing)),
                                     vms=backing)
-        if actual['clones']:
-            raise ResourceError('%s has dependent clones (%s): this module never destroys clones; nothing was done'
-                                % (self.name, ', '.join(sorted(set(actual['clones'])))), clones=sorted(set(actual['clones'])))
         dependents = actual['children'] + actual['descendant_snapshots'] + ['%s@%s' % (self.name, s['name'])
                                                                             for s in actual['snapshots']]
         recursive = bool(self.params.get('recursive'))
         if dependents and not recursive:
             raise ResourceError('%s has children or snapshots (%s): set recursive: true to destroy them with it; '
                                 'nothing was done' % (self.name, ', '.join(dependents)), dependents=dependents)
+        if actual['clones']:
+            raise ResourceError('%s has dependent clones (%s): this module never destroys clones; nothing was done'
+                                % (self.name, ', '.join(sorted(set(actual['clones'])))), clones=sorted(set(actual['clones'])))
         plan.add('destroy %s%s' % (self.name, ' and %d dependents' % len(dependents) if dependents else ''),
                  lambda: self.zfs.destroy(self.name, recursive=bool(dependents)))
 

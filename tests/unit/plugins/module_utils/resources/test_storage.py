@@ -262,8 +262,8 @@ def test_snapshot_rollback_and_refusals(gz):
     assert done['changed'], done
     assert commands[-1] == ['zfs', 'rollback', '-r', 'zones/workspace@before']
     assert not gz.exists(stamped['snapshot'])
-    idem, commands = gz.storage(name='zones/workspace', action='rollback', snapshot='before')
-    assert not idem['changed'] and len(commands) == 1, idem
+    latest, commands = gz.storage(name='zones/workspace', action='rollback', snapshot='before')
+    assert latest['changed'] and commands[-1] == ['zfs', 'rollback', 'zones/workspace@before'], latest
     missing, commands = gz.storage(name='zones/workspace', action='rollback', snapshot='nope')
     assert missing['failed'] and 'no snapshot nope' in missing['msg']
 
