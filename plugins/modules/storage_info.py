@@ -14,7 +14,8 @@ description:
     matching filters by OCCI names (O(title), O(state)), by type, or by ZFS property values (O(filters)).
   - Returns each filesystem and volume as an OCCI JSON rendering (RV(resources), see M(smartstack.smartos.storage)
     for the mapping) and raw (RV(datasets)), and the snapshots raw (RV(snapshots)).
-  - One command - C(zfs list -H -p -o <properties> -t filesystem,volume,snapshot [-r|-d N] [name]).
+  - One command - C(zfs get -H -p -o name,property,value,source -t filesystem,volume,snapshot [-r|-d N] <properties>
+    [name]); the sources tell a title set on a dataset from one inherited from its parent.
 author: smartstack.smartos contributors (@smartstack)
 extends_documentation_fragment:
   - smartstack.smartos.attributes.info_module
@@ -26,11 +27,11 @@ options:
     type: str
     aliases: [dataset]
   recursive:
-    description: List the descendants of O(name) (C(zfs list -r)).
+    description: List the descendants of O(name) (C(zfs get -r)).
     type: bool
     default: true
   depth:
-    description: List descendants down to this depth only (C(zfs list -d)); overrides O(recursive).
+    description: List descendants down to this depth only (C(zfs get -d)); overrides O(recursive).
     type: int
   snapshots:
     description: Whether to list snapshots.
@@ -55,7 +56,7 @@ options:
     elements: str
   filters:
     description:
-      - "Only rows whose property has this value, as C(zfs list -p) prints it (sizes in bytes; C(10G) and
+      - "Only rows whose property has this value, as C(zfs get -p) prints it (sizes in bytes; C(10G) and
         C(true)/C(false) are converted): C({compression: lz4, com.example:owner: build})."
       - The property is read as well; zfs refuses an unknown one (C(bad property list)).
     type: dict
@@ -96,7 +97,7 @@ resources:
   elements: dict
 datasets:
   description:
-    - The matching filesystems and volumes - C(name), C(type), C(properties) (as C(zfs list -H -p) prints them) and
+    - The matching filesystems and volumes - C(name), C(type), C(properties) (as C(zfs get -H -p) prints them), their C(sources) and
       C(snapshots) (oldest first; C(name), C(createtxg), C(written), C(clones), C(backup) file).
   returned: always
   type: list

@@ -177,8 +177,9 @@ def size_bytes(dataset):
 
 
 def title_of(dataset):
+    """``smartstack:title`` when set on the dataset itself (user properties inherit: a child's is its parent's)."""
     value = dataset['properties'].get(PROP_TITLE)
-    if value and value != NONE:
+    if value and value != NONE and dataset.get('sources', {}).get(PROP_TITLE, 'local') in ('local', 'received'):
         return value
     return dataset['name'].rsplit('/', 1)[-1]
 
@@ -623,7 +624,7 @@ INFO_COLUMNS = ('name', 'type', 'guid', 'createtxg', 'creation', 'used', 'availa
 
 
 class StorageInfo(object):
-    """The ``storage_info`` query: ONE ``zfs list -H -p -o ... -t filesystem,volume,snapshot``."""
+    """The ``storage_info`` query: ONE ``zfs get -H -p`` of the properties, datasets and snapshots."""
 
     def __init__(self, module, params=None, runner=None):
         self.module = module
@@ -639,23 +640,34 @@ class StorageInfo(object):
         return columns
 
     def query(self):
+        """ONE ``zfs get -H -p -o name,property,value,source -t <types> [-r|-d N] <properties> [name]``.
+
+        Returns ``[(name, {property: value}, {property: source})]`` in zfs's order.
+        """
         columns = self.columns()
         name = self.params.get('name')
         kind = self.params.get('type') or 'all'
         types = ['filesystem', 'volume'] if kind in ('all', 'snapshot') else [kind]
-        if kind == 'snapshot':
-            types = ['snapshot']
-        elif self.params.get('snapshots', True):
+        if kind == 'snapshot' or self.params.get('snapshots', True):
             types.append('snapshot')
         depth = self.params.get('depth')
+        only_self = False
         if name and '@' in name:
-            return self.zfs.list(columns, names=[name], types=['snapshot'])
-        if name and depth is None and not self.params.get('recursive', True):
+            types, depth, recursive = ['snapshot'], None, False
+        elif name and depth is None and not self.params.get('recursive', True):
             # the dataset and its own snapshots: -d 1, without the children it also lists
-            rows = self.zfs.list(columns, names=[name], depth=1, types=list(dict.fromkeys(types + ['filesystem', 'volume'])))
-            return [r for r in rows if r['name'].partition('@')[0] == name]
-        return self.zfs.list(columns, names=[name] if name else [], recursive=depth is None, depth=depth,
-                             types=types if kind != 'snapshot' else ['filesystem', 'volume', 'snapshot'])
+            depth, recursive, only_self = 1, False, True
+            types = list(dict.fromkeys(types + ['filesystem', 'volume']))
+        else:
+            recursive = depth is None
+        found = self.zfs.get(name, [c for c in columns if c != 'name'], recursive=recursive, depth=depth, types=types,
+                             missing_ok=False)
+        rows = []
+        for dataset, props in found.items():
+            if only_self and dataset.partition('@')[0] != name:
+                continue
+            rows.append((dataset, dict((p, v[0]) for p, v in props.items()), dict((p, v[1]) for p, v in props.items())))
+        return rows
 
     def _keep(self, row, dataset):
         params = self.params
@@ -677,12 +689,9 @@ class StorageInfo(object):
         datasets, or with ``type: snapshot`` every snapshot that passes ``filters``."""
         only_snapshots = self.params.get('type') == 'snapshot'
         datasets, snapshots, by_name = [], [], {}
-        for row in self.query():
-            name = row['name']
+        for name, row, sources in self.query():
             if row.get('type') != 'snapshot':
-                dataset = {'name': name, 'type': row.get('type'),
-                           'properties': dict((k, v) for k, v in row.items() if k != 'name'),
-                           'snapshots': []}
+                dataset = {'name': name, 'type': row.get('type'), 'properties': row, 'sources': sources, 'snapshots': []}
                 if not only_snapshots and self._keep(row, dataset):
                     datasets.append(dataset)
                     by_name[name] = dataset
@@ -694,8 +703,7 @@ class StorageInfo(object):
                     'name': snap, 'createtxg': _int(row.get('createtxg')), 'written': _int(row.get('written')),
                     'clones': [c for c in row.get('clones', '').split(',') if c and c != NONE], 'backup': backup})
             if head in by_name or (only_snapshots and self._keep(row, None)):
-                snapshots.append({'name': name, 'dataset': head, 'snapshot': snap, 'backup': backup,
-                                  'properties': dict((k, v) for k, v in row.items() if k != 'name')})
+                snapshots.append({'name': name, 'dataset': head, 'snapshot': snap, 'backup': backup, 'properties': row})
         return {
             'datasets': datasets,
             'snapshots': snapshots,

@@ -83,12 +83,15 @@ def is_user_property(name):
 
 
 def _message(err, out):
-    """zfs's own words without the usage block it appends to argument errors (reference §1)."""
+    """zfs's own words without the usage block it appends to argument errors (reference §1).
+
+    An argument error with no message line of its own (``zfs snapshot fs`` without ``@``,
+    reference §10) keeps the usage line that says what was expected.
+    """
     text = (err or '').strip() or (out or '').strip()
-    head, _sep, _usage = text.partition('\nusage:')
     if text.startswith('usage:'):
-        return text.splitlines()[0] if text else text
-    return head.strip()
+        return ' '.join(line.strip() for line in text.splitlines()[:2])
+    return text.partition('\nusage:')[0].strip()
 
 
 class Zfs(object):
@@ -103,15 +106,19 @@ class Zfs(object):
         except SmartOSCommandError as exc:
             message = _message(exc.stderr, exc.stdout)
             cls = ZfsNotFound if message.endswith(': dataset does not exist') else SmartOSCommandError
-            raise cls(exc.argv, exc.rc, exc.stdout, exc.stderr, message or exc.message) from None
+            # the usage block and property table zfs appends to argument errors (reference §1) say
+            # nothing about this task: stderr is returned without them
+            stderr = exc.stderr.partition('\nusage:')[0] + '\n' if '\nusage:' in exc.stderr else exc.stderr
+            raise cls(exc.argv, exc.rc, exc.stdout, stderr, message or exc.message) from None
 
     # -- reads --------------------------------------------------------------------------------
 
-    def get(self, name, properties, recursive=True, depth=None, types='all'):
+    def get(self, name, properties, recursive=True, depth=None, types='all', missing_ok=True):
         """ONE ``zfs get -H -p -o name,property,value,source [-r|-d N] -t <types> <props> <name>``.
 
         Returns ``{dataset: {property: (value, source)}}`` in zfs's order (a dataset before its
-        snapshots; children after), or None when ``name`` does not exist. ``-t all`` with ``-r``
+        snapshots; children after), or None when ``name`` does not exist (unless not
+        ``missing_ok``: then zfs's own error). Without ``name``, every dataset of every pool. ``-t all`` with ``-r``
         includes snapshots (reference §6: zfs get shows them without listsnapshots).
         """
         args = ['get', '-H', '-p', '-o', 'name,property,value,source']
@@ -119,10 +126,13 @@ class Zfs(object):
             args += ['-d', int(depth)]
         elif recursive:
             args.append('-r')
-        args += ['-t', types, ','.join(properties), name]
+        args += ['-t', ','.join(types) if isinstance(types, (list, tuple)) else types, ','.join(properties)]
+        args += [name] if name else []
         try:
             _rc, out, _err = self._run(args)
         except ZfsNotFound:
+            if not missing_ok:
+                raise
             return None
         return parse_get(out)
 

@@ -340,7 +340,7 @@ def test_info_one_command_and_filters(gz):
     gz.storage(name='zones/workspace', action='snapshot', snapshot='s1')
     gz.storage(name='zones/vol1', type='volume', size=0.01, state='offline')
     result, commands = gz.info(name='zones')
-    assert len(commands) == 1 and commands[0][:2] == ['zfs', 'list']
+    assert len(commands) == 1 and commands[0][:2] == ['zfs', 'get']
     names = [d['name'] for d in result['datasets']]
     assert 'zones/workspace' in names and 'zones/vol1' in names
     assert 'zones/workspace@s1' in [s['name'] for s in result['snapshots']]
