@@ -233,8 +233,8 @@ def test_changed_manifest_restarts_running_instances(dirs):
 def test_maintenance_fails_with_the_log_tail_and_is_not_remembered(dirs, tmp_path, monkeypatch):
     log_dir = tmp_path / 'log'
     log_dir.mkdir()
-    (log_dir / 'site-foo:default.log').write_text(''.join('line %d\n' % i for i in range(30))
-                                                   + '[ Nov 25 09:49:40 Method "start" exited with status 96. ]\n')
+    lines = ''.join('line %d\n' % i for i in range(30)) + '[ Nov 25 09:49:40 Method "start" exited with status 96. ]\n'
+    (log_dir / 'site-foo:default.log').write_text(lines)
     monkeypatch.setattr(smfcmd, 'LOG_DIR', str(log_dir))
     fake = FakeSmf(failing=[FMRI])
     svc = service(fake, dirs, content=manifest(), persist=True, log_lines=3)
