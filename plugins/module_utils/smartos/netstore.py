@@ -1,0 +1,105 @@
+# Copyright (c) 2026 smartstack.smartos contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The global zone's store of what SmartOS has no place for: IP network definitions.
+
+SmartOS keeps nic tags (``nictagadm``) but no IP network object. smartstack keeps one JSON
+document, ``/opt/smartstack/networks.json``, on the global zone (``/opt`` is the persistent
+``zones/opt`` dataset, so it survives reboots; every controller that reaches the GZ reads the
+same file). Of the two places DESIGN.md names, the file was chosen over ZFS user properties on
+the pool's root dataset because the module runs ON the global zone and reads the file itself:
+deciding a network task then costs ONE command (``nictagadm list``) instead of two
+(``nictagadm list`` + ``zfs get``), and a read-modify-write can hold a lock (``flock``) that a
+``zfs get``/``zfs set`` pair cannot.
+
+Document: ``{"version": 1, "networks": {"<key>": {...}}}`` where ``<key>`` is the network's
+``<label>`` or ``<label>.<vlan>``; the values are plain dicts (their meaning belongs to the caller).
+
+Writes take an exclusive ``flock`` on ``<dir>/.networks.lock``, re-read the document, change
+ONE key and replace the file atomically (write a temporary file, ``fsync``, ``rename``), so two
+controllers writing different networks at once lose neither change. Nothing here knows OCCI.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import tempfile
+
+STORE_DIR = '/opt/smartstack'
+STORE_FILE = 'networks.json'
+LOCK_FILE = '.networks.lock'
+VERSION = 1
+
+
+class NetworkStoreError(Exception):
+    """The store cannot be read or written; ``message`` says which file and why."""
+
+    def __init__(self, message):
+        super(NetworkStoreError, self).__init__(message)
+        self.message = message
+
+
+class NetworkStore(object):
+    """``/opt/smartstack/networks.json`` (``directory`` may be changed for tests)."""
+
+    def __init__(self, directory=STORE_DIR):
+        self.directory = directory
+        self.path = os.path.join(directory, STORE_FILE)
+
+    def _load(self):
+        try:
+            with open(self.path, encoding='utf-8') as handle:
+                text = handle.read()
+        except FileNotFoundError:
+            return {'version': VERSION, 'networks': {}}
+        except OSError as exc:
+            raise NetworkStoreError('cannot read %s: %s' % (self.path, exc))
+        try:
+            doc = json.loads(text) if text.strip() else {}
+        except ValueError as exc:
+            raise NetworkStoreError('%s is not valid JSON (%s); fix or remove it by hand' % (self.path, exc))
+        if not isinstance(doc, dict) or not isinstance(doc.get('networks', {}), dict):
+            raise NetworkStoreError('%s is not a smartstack network store (no "networks" object)' % self.path)
+        doc.setdefault('version', VERSION)
+        doc.setdefault('networks', {})
+        return doc
+
+    def read(self):
+        """``{key: definition}`` of every stored network (empty when there is no store yet)."""
+        return self._load()['networks']
+
+    def put(self, key, value):
+        """Set (``value`` a dict) or remove (``value`` None) one network, under the lock."""
+        try:
+            os.makedirs(self.directory, mode=0o755, exist_ok=True)
+            with open(os.path.join(self.directory, LOCK_FILE), 'a', encoding='utf-8') as lock:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+                try:
+                    doc = self._load()
+                    if value is None:
+                        doc['networks'].pop(key, None)
+                    else:
+                        doc['networks'][key] = value
+                    self._write(doc)
+                finally:
+                    fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+        except OSError as exc:
+            raise NetworkStoreError('cannot write %s: %s' % (self.path, exc))
+
+    def _write(self, doc):
+        fd, tmp = tempfile.mkstemp(prefix='.networks.', dir=self.directory)
+        try:
+            with os.fdopen(fd, 'w', encoding='utf-8') as handle:
+                json.dump(doc, handle, indent=2, sort_keys=True)
+                handle.write('\n')
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+            os.rename(tmp, self.path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
