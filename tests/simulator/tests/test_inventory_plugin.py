@@ -243,3 +243,49 @@ def test_adhoc_raw_and_script_through_zlogin(setup, tmp_path):
     assert result.returncode != 0
     assert "login allowed only to running zones (%s is 'installed')." % stopped['uuid'] in result.stdout
     assert gz_name == 'gz2'
+
+
+PLAYBOOK = '''
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: a module, transferred with put_file (no pipelining)
+      ansible.builtin.command: zonename
+      register: plain
+    - name: the same module piped to the interpreter's stdin
+      ansible.builtin.command: zonename
+      register: piped
+      vars:
+        ansible_pipelining: true
+    - name: copy into the zone
+      ansible.builtin.copy:
+        content: "hello {{ inventory_hostname }}\\n"
+        dest: "{{ home }}/copied file.txt"
+    - name: fetch it back
+      ansible.builtin.fetch:
+        src: "{{ home }}/copied file.txt"
+        dest: "{{ out }}/fetched.txt"
+        flat: true
+    - name: show
+      ansible.builtin.debug:
+        msg: "ZONES={{ [plain.stdout, piped.stdout] | to_json }}"
+'''
+
+
+def test_modules_copy_and_fetch_through_zlogin(setup, tmp_path):
+    """A zone given a Python: modules (put_file and pipelined), copy and fetch all go through zlogin.
+
+    The zone's Python is the simulator's own interpreter (<run>/sim-python): the simulated zlogin
+    does not chroot, so the zone can reach it; a real zone would use pkgsrc's python."""
+    running = next(vm for gz, vm in _zones(setup) if vm['state'] == 'running' and gz == 'gz1')
+    home = os.path.join(setup.bed['gz1'].host_path(running['zonepath']), 'root', 'root')
+    config = setup.config('zlogin_connection: always\nhostnames: [uuid]\nfilters: [uuid=%s]\ncompose:\n'
+                          '  ansible_python_interpreter: "%r"\n' % (running['uuid'], setup.bed[0].run.sim_python), down=False)
+    playbook = tmp_path / 'zlogin.yml'
+    playbook.write_text(PLAYBOOK, encoding='utf-8')
+    result = setup.run('ansible-playbook', config, str(playbook), '-e', json.dumps({'home': home, 'out': str(tmp_path)}))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert '"msg": "ZONES=[\\"%s\\", \\"%s\\"]"' % (running['uuid'], running['uuid']) in result.stdout
+    with open(os.path.join(home, 'copied file.txt'), encoding='utf-8') as handle:
+        assert handle.read() == 'hello %s\n' % running['uuid']
+    assert (tmp_path / 'fetched.txt').read_text(encoding='utf-8') == 'hello %s\n' % running['uuid']
