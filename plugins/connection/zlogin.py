@@ -179,7 +179,9 @@ class Connection(ConnectionBase):
         argv = ['zlogin']
         if self.get_option('zone_user'):
             argv += ['-l', self.get_option('zone_user')]
-        # one command argument: zlogin hands it unchanged to the zone's shell (zlogin.c prep_args)
+        # One command argument: zlogin's non-interactive mode hands it unchanged to `su root -c` in the zone (with -l:
+        # `su - user -c`) and relays stdin/stdout/stderr through pipes, exiting with the command's status
+        # (ij:cmd/zlogin/zlogin.c prep_args; reference smartos_smf_zones.md §10). put_file/fetch_file rely on those pipes.
         return argv + [self._zone or self.get_option('zone'), command]
 
     def argv(self, command):
