@@ -125,6 +125,7 @@ EXAMPLES = r"""
   tasks:
     - name: Ask the zone
       ansible.builtin.raw: zonename
+      changed_when: false
 """
 
 import os

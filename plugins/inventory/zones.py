@@ -205,6 +205,7 @@ keyed_groups:
 compose:
   ansible_python_interpreter: "'/opt/local/bin/python3' if smartos_brand in ['joyent', 'joyent-minimal'] else '/usr/bin/python3'"
 
+---
 # on the GZ itself; zones without a static address reached with zlogin
 plugin: smartstack.smartos.zones
 global_zones: [localhost]
