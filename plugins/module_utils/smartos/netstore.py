@@ -23,6 +23,7 @@ controllers writing different networks at once lose neither change. Nothing here
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -31,6 +32,7 @@ import tempfile
 STORE_DIR = '/opt/smartstack'
 STORE_FILE = 'networks.json'
 LOCK_FILE = '.networks.lock'
+ALLOCATE_LOCK_FILE = '.allocate.lock'
 VERSION = 1
 
 
@@ -88,6 +90,27 @@ class NetworkStore(object):
                     fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
         except OSError as exc:
             raise NetworkStoreError('cannot write %s: %s' % (self.path, exc))
+
+    @contextlib.contextmanager
+    def allocation_lock(self):
+        """Held while an address is chosen and given to a NIC: the GZ-wide lock of address allocation.
+
+        An exclusive ``flock`` on ``<dir>/.allocate.lock``: every smartstack allocation on this GZ,
+        from any controller, runs its read of the addresses in use and its ``vmadm update`` inside
+        it, so two allocations never pick the same address. The kernel drops the lock if the
+        holder dies, so a killed task leaves no stale lock behind.
+        """
+        try:
+            os.makedirs(self.directory, mode=0o755, exist_ok=True)
+            lock = open(os.path.join(self.directory, ALLOCATE_LOCK_FILE), 'a', encoding='utf-8')
+        except OSError as exc:
+            raise NetworkStoreError('cannot open the allocation lock in %s: %s' % (self.directory, exc))
+        with lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
     def _write(self, doc):
         fd, tmp = tempfile.mkstemp(prefix='.networks.', dir=self.directory)

@@ -1,0 +1,163 @@
+#!/usr/bin/python
+# Copyright (c) 2026 smartstack.smartos contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: link
+short_description: Manage the NICs of SmartOS VMs as OCCI NetworkInterface links
+version_added: 0.1.0
+description:
+  - Adds, changes and removes a NIC of a VM (O(source)) on a network (O(target)) with C(vmadm update) (C(add_nics),
+    C(update_nics), C(remove_nics)) - an OCCI C(networkinterface) link from C(/compute/<uuid>) to C(/network/<label>[.<vlan>]).
+  - "Addresses: O(address) when given (without a prefix it takes the network's); else V(dhcp) on a network with
+    C(allocation: dynamic); else, on a network with an address range (M(smartstack.smartos.network)), the next free address
+    is ALLOCATED - the lowest host address of the range that no NIC of any VM on this global zone holds, the network's
+    gateway excluded. Allocation runs under a global-zone-wide lock (C(flock) on C(/opt/smartstack/.allocate.lock)), which
+    it holds while it reads the addresses in use again and adds the NIC, so that two allocations from any controllers
+    never pick the same address. An existing NIC on the network keeps its address."
+  - The gateway defaults to the network's. A new NIC on an inactive network is refused.
+  - Only O(kind=networkinterface) is implemented; storage links are not yet.
+author: smartstack.smartos contributors (@smartstack)
+extends_documentation_fragment:
+  - smartstack.smartos.attributes
+options:
+  kind:
+    description: The OCCI link kind.
+    type: str
+    choices: [networkinterface, storagelink]
+    default: networkinterface
+  source:
+    description: The VM - its uuid, C(urn:uuid:<uuid>), C(/compute/<uuid>) or its alias (the OCCI title; it must be unique).
+    type: str
+    required: true
+  target:
+    description: The network - its label (nic tag), C(<label>.<vlan>) or C(/network/<label>[.<vlan>]).
+    type: str
+    required: true
+  interface:
+    description:
+      - The NIC (C(net0) ...) this link is. Without it, the VM's one NIC on O(target) (more than one is refused), or a new NIC
+        (vmadm names it).
+    type: str
+  mac:
+    description: The NIC's MAC address (identifies an existing NIC when O(interface) is not given; set on a new one).
+    type: str
+  address:
+    description: The NIC's IP address, with or without a prefix. Default - allocated, see the description.
+    type: str
+  gateway:
+    description: The NIC's gateway. Default - the network's gateway.
+    type: str
+  primary:
+    description: Whether this is the VM's primary NIC (its default route).
+    type: bool
+  allow_ip_spoofing:
+    description: Let the VM send packets from other addresses.
+    type: bool
+  model:
+    description: The emulated NIC model of a bhyve or KVM VM (C(virtio), C(e1000) ...).
+    type: str
+  mtu:
+    description: The NIC's MTU.
+    type: int
+  properties:
+    description: Other vmadm NIC properties (C(allow_mac_spoofing), C(blocked_outgoing_ports) ...), as vmadm takes them.
+    type: dict
+  state:
+    description: V(active) - the NIC exists as described; V(absent) - it does not (C(remove_nics)).
+    type: str
+    choices: [active, absent]
+    default: active
+notes:
+  - Commands - an idempotent run is one C(vmadm lookup -j -o uuid,alias,state,nics). A change adds one C(vmadm update) and one
+    C(vmadm get) (the NIC as vmadm made it); an allocation adds one C(vmadm lookup) under the lock.
+  - VM-wide settings (C(resolvers)) are M(smartstack.smartos.compute)'s.
+seealso:
+  - module: smartstack.smartos.network
+  - module: smartstack.smartos.compute
+'''
+
+EXAMPLES = r'''
+- name: A NIC on VLAN 100 of external, address allocated from the network's range
+  smartstack.smartos.link:
+    source: web1
+    target: external.100
+  register: nic
+
+- name: A fixed address, not the primary NIC
+  smartstack.smartos.link:
+    source: urn:uuid:7b282a47-7af8-4f61-9bdb-0b567b9ddb46
+    target: internal
+    address: 10.5.0.20
+    primary: false
+
+- name: Remove it
+  smartstack.smartos.link:
+    source: web1
+    target: internal
+    state: absent
+'''
+
+RETURN = r'''
+resource:
+  description: The OCCI JSON rendering of the link (kind C(networkinterface), mixin C(ipnetworkinterface) with a static address).
+  returned: always
+  type: dict
+nic:
+  description: The vmadm NIC object; null when absent.
+  returned: always
+  type: dict
+vm_uuid:
+  description: The source VM's uuid.
+  returned: always
+  type: str
+address:
+  description: The NIC's static address (allocated or given), without prefix; null with DHCP.
+  returned: always
+  type: str
+actions:
+  description: What was done (or would be done in check mode).
+  returned: always
+  type: list
+  elements: str
+commands:
+  description: The SmartOS commands the module ran (argument lists).
+  returned: always
+  type: list
+  elements: list
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import run_resource
+from ansible_collections.smartstack.smartos.plugins.module_utils.resources.link import NetworkInterface
+
+
+def argument_spec():
+    return dict(
+        kind=dict(type='str', default='networkinterface', choices=['networkinterface', 'storagelink']),
+        source=dict(type='str', required=True),
+        target=dict(type='str', required=True),
+        interface=dict(type='str'),
+        mac=dict(type='str'),
+        address=dict(type='str'),
+        gateway=dict(type='str'),
+        primary=dict(type='bool'),
+        allow_ip_spoofing=dict(type='bool'),
+        model=dict(type='str'),
+        mtu=dict(type='int'),
+        properties=dict(type='dict'),
+        state=dict(type='str', default='active', choices=['active', 'absent']),
+    )
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    run_resource(module, NetworkInterface(module))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,193 @@
+# Copyright (c) 2026 smartstack.smartos contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The networkinterface link resource (resources/link.py) against the simulated GZ's ``vmadm``.
+
+The real simulated ``vmadm`` and ``nictagadm`` run (tests/simulator/bin, state in a temporary
+directory); the network store is where the GZ keeps it (``<state>/root/opt/smartstack``).
+An idempotent run is ONE ``vmadm lookup``; allocations never collide, also when concurrent.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import run_resource
+from ansible_collections.smartstack.smartos.plugins.module_utils.resources.link import (
+    NetworkInterface,
+    next_free,
+    parse_target,
+    used_addresses,
+)
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.netstore import NetworkStore
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SIM_HOME = os.path.normpath(os.path.join(HERE, '..', '..', '..', '..', 'simulator'))
+SIM_BIN = os.path.join(SIM_HOME, 'bin')
+
+DEFAULTS = dict(kind='networkinterface', source=None, target=None, interface=None, mac=None, address=None, gateway=None,
+                primary=None, allow_ip_spoofing=None, model=None, mtu=None, properties=None, state='active')
+
+
+class Exit(Exception):
+    def __init__(self, failed, result):
+        super(Exit, self).__init__(result.get('msg'))
+        self.failed = failed
+        self.result = result
+
+
+class FakeModule(object):
+    def __init__(self, gz, params, check_mode=False, diff=False):
+        self.gz = gz
+        self.params = dict(DEFAULTS, **params)
+        self.check_mode = check_mode
+        self._diff = diff
+
+    def get_bin_path(self, tool, required=False, opt_dirs=None):  # pylint: disable=unused-argument
+        return os.path.join(SIM_BIN, tool)
+
+    def run_command(self, argv, data=None, **kwargs):  # pylint: disable=unused-argument
+        proc = subprocess.run(argv, input=data, capture_output=True, text=True, env=self.gz.env, check=False, timeout=60)
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def fail_json(self, **result):
+        raise Exit(True, result)
+
+    def exit_json(self, **result):
+        raise Exit(False, result)
+
+
+class SimGZ(object):
+    def __init__(self, state_dir):
+        self.state = state_dir
+        self.env = dict(os.environ, PATH=SIM_BIN + os.pathsep + os.environ.get('PATH', ''), SMARTOS_SIM_STATE=state_dir,
+                        SMARTOS_SIM_PYTHON=sys.executable)
+        self.store_dir = os.path.join(state_dir, 'root', 'opt', 'smartstack')
+
+    def run(self, *argv, stdin=None):
+        return subprocess.run([os.path.join(SIM_BIN, argv[0])] + list(argv[1:]), input=stdin, capture_output=True,
+                              text=True, env=self.env, check=False, timeout=60)
+
+    def log(self):
+        path = os.path.join(self.state, 'commands.log')
+        if not os.path.exists(path):
+            return []
+        with open(path, encoding='utf-8') as handle:
+            return [json.loads(line)['argv'] for line in handle if line.strip()]
+
+    def snapshot(self):
+        result = {}
+        for name in sorted(os.listdir(self.state)):
+            if name.endswith('.json'):
+                with open(os.path.join(self.state, name), 'rb') as handle:
+                    result[name] = handle.read()
+        return result
+
+    def vm(self, alias):
+        proc = self.run('imgadm', 'list', '-j')
+        image = [i for i in json.loads(proc.stdout) if i['manifest'].get('type') == 'zone-dataset'][0]['manifest']['uuid']
+        proc = self.run('vmadm', 'create', stdin=json.dumps({'alias': alias, 'image_uuid': image, 'autoboot': False}))
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(self.run('vmadm', 'lookup', '-j', 'alias=%s' % alias).stdout)[0]['uuid']
+
+    def nics(self, uuid):
+        return json.loads(self.run('vmadm', 'get', uuid).stdout).get('nics') or []
+
+    def link(self, check_mode=False, **params):
+        before = len(self.log())
+        module = FakeModule(self, params, check_mode=check_mode)
+        with pytest.raises(Exit) as info:
+            run_resource(module, NetworkInterface(module, store=NetworkStore(self.store_dir)))
+        return dict(info.value.result, failed=info.value.failed), self.log()[before:]
+
+
+@pytest.fixture
+def gz(tmp_path):
+    if not os.path.isdir(SIM_BIN):
+        pytest.skip('tests/simulator is not in this tree')
+    zone = SimGZ(str(tmp_path / 'gz'))
+    proc = zone.run('smartos-sim', 'init', '--state', zone.state, '--zones', '1')
+    assert proc.returncode == 0, proc.stderr
+    NetworkStore(zone.store_dir).put('external.100', {'label': 'external', 'vlan': 100, 'address': '10.100.0.0/29',
+                                                      'gateway': '10.100.0.1', 'allocation': 'static', 'state': 'active'})
+    return zone
+
+
+def test_pure_helpers():
+    assert parse_target('/network/external.100') == ('external', 100)
+    assert parse_target('admin') == ('admin', 0)
+    vms = [{'nics': [{'ips': ['10.100.0.2/29', 'dhcp']}, {'ip': '10.100.0.3'}]}]
+    used = used_addresses(vms)
+    assert next_free(ipaddress.ip_network('10.100.0.0/29'), '10.100.0.1', used) == ipaddress.ip_address('10.100.0.4')
+    full = set(ipaddress.ip_network('10.100.0.0/30').hosts())
+    assert next_free(ipaddress.ip_network('10.100.0.0/30'), None, full) is None
+
+
+def test_allocate_then_idempotent_then_update_then_remove(gz):
+    uuid = gz.vm('linktest-a')
+    before = gz.snapshot()
+    result, commands = gz.link(check_mode=True, source='linktest-a', target='external.100')
+    assert result['changed'] and result['address'] == '10.100.0.2' and gz.snapshot() == before
+    assert len(commands) == 1
+
+    result, commands = gz.link(source='linktest-a', target='external.100')
+    assert not result['failed'], result
+    nic = gz.nics(uuid)[0]
+    assert nic['nic_tag'] == 'external' and nic['vlan_id'] == 100
+    assert nic['ips'] == ['10.100.0.2/29'] and nic['gateways'] == ['10.100.0.1']
+    assert result['resource']['target']['location'] == '/network/external.100'
+    assert result['resource']['source']['location'] == '/compute/%s' % uuid
+    assert [c[:2] for c in commands] == [['vmadm', 'lookup'], ['vmadm', 'lookup'], ['vmadm', 'update'], ['vmadm', 'get']]
+
+    again, commands = gz.link(source='urn:uuid:%s' % uuid, target='/network/external.100')
+    assert not again['changed'], again['actions']
+    assert len(commands) == 1 and again['address'] == '10.100.0.2'
+
+    changed, commands = gz.link(source=uuid, target='external.100', allow_ip_spoofing=True)
+    assert changed['changed'] and gz.nics(uuid)[0]['allow_ip_spoofing'] is True
+    assert ['vmadm', 'update', uuid] in commands
+
+    removed, commands = gz.link(source=uuid, target='external.100', state='absent')
+    assert removed['changed'] and gz.nics(uuid) == []
+
+
+def test_concurrent_allocations_do_not_collide(gz):
+    uuids = [gz.vm('linktest-%d' % index) for index in range(3)]
+    results = {}
+
+    def add(uuid):
+        results[uuid] = gz.link(source=uuid, target='external.100')[0]
+
+    threads = [threading.Thread(target=add, args=(u,)) for u in uuids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    addresses = sorted(r['address'] for r in results.values())
+    assert all(not r['failed'] for r in results.values()), results
+    assert addresses == ['10.100.0.2', '10.100.0.3', '10.100.0.4']
+
+
+def test_errors_change_nothing(gz):
+    gz.vm('linktest-e')
+    before = gz.snapshot()
+    result, _commands = gz.link(source='nosuchvm', target='external.100')
+    assert result['failed'] and 'no such VM' in result['msg']
+    result, _commands = gz.link(source='linktest-e', target='external.100', address='10.200.0.5')
+    assert result['failed'] and 'outside the network' in result['msg']
+    result, _commands = gz.link(source='linktest-e', target='bad-target')
+    assert result['failed'] and 'is not a network' in result['msg']
+    NetworkStore(gz.store_dir).put('external.300', {'label': 'external', 'vlan': 300, 'state': 'inactive'})
+    result, _commands = gz.link(source='linktest-e', target='external.300')
+    assert result['failed'] and 'is inactive' in result['msg']
+    result, _commands = gz.link(source='linktest-e', target='nosuchtag')
+    assert result['failed'] and result['msg'] == 'Invalid nic tag "nosuchtag"'
+    assert gz.snapshot() == before
