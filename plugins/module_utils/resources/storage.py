@@ -426,10 +426,16 @@ class Storage(object):
                 if props.get('canmount') != 'on':
                     changes['canmount'] = 'on'
                 if props.get('mounted') != 'yes':
+                    # canmount=on does not mount (postfix is skipped with CL_GATHER_DONT_UNMOUNT), so
+                    # zfs mount follows; it tolerates "already mounted" (the simulator mounts on set)
                     mount_step = 'mount'
             elif state == 'offline':
                 if props.get('canmount') != 'off':
-                    changes['canmount'] = 'off'   # zfs unmounts it (libzfs zfs_prop_set: canmount=off unmounts)
+                    # zfs unmounts it: libzfs gathers canmount as a mountpoint change and only a change to
+                    # canmount=off runs changelist_prefix's unmount (CL_GATHER_DONT_UNMOUNT otherwise;
+                    # illumos libzfs_changelist.c, libzfs_dataset.c zfs_prop_set_list).
+                    # UNCONFIRMED on SmartOS beyond that source: the reference is silent.
+                    changes['canmount'] = 'off'
                 elif props.get('mounted') == 'yes':
                     mount_step = 'unmount'
         elif state in ('online', 'offline'):
