@@ -354,3 +354,34 @@ def test_info_one_command_and_filters(gz):
     assert [d['name'] for d in result['datasets']] == ['zones/workspace']
     result, commands = gz.info(name='zones/workspace', type='snapshot')
     assert result['datasets'] == [] and [s['name'] for s in result['snapshots']] == ['zones/workspace@s1']
+
+
+def test_actions_and_destroy_in_check_mode_change_nothing(gz, tmp_path):
+    gz.storage(**WS)
+    gz.zfs('snapshot', 'zones/workspace@s0')
+    before = gz.snapshot()
+    target = str(tmp_path / 'backups')
+    for params in (dict(action='snapshot', snapshot='s1'), dict(action='backup', backup_dir=target),
+                   dict(action='rollback', snapshot='s0'), dict(state='offline'), dict(size=5),
+                   dict(state='absent', recursive=True)):
+        result, commands = gz.storage(check_mode=True, name='zones/workspace', **params)
+        assert result['changed'] and not result['failed'], (params, result)
+        assert len(commands) == 1, (params, commands)
+    assert gz.snapshot() == before
+    assert not os.path.exists(target)
+    assert gz.exists('zones/workspace') and not gz.exists('zones/workspace@s1')
+
+
+def test_a_vms_dataset_is_never_destroyed(gz):
+    proc = gz.run('vmadm', 'create', stdin=json.dumps({'brand': 'bhyve', 'alias': 'storage-unit', 'ram': 256,
+                                                      'autoboot': False, 'disks': [{'size': 64, 'boot': True, 'model': 'virtio'}]}))
+    assert proc.returncode == 0, proc.stderr
+    uuid = proc.stderr.strip().split()[-1]
+    datasets = [n for n in gz.zfs('list', '-H', '-o', 'name', '-r', 'zones').split() if uuid in n]
+    assert datasets, 'the VM has no dataset'
+    before = gz.snapshot()
+    for name in datasets:
+        result, commands = gz.storage(name=name, state='absent', recursive=True)
+        assert result['failed'] and ('backs VM %s' % uuid) in result['msg'], result
+        assert [c[0] for c in commands] == ['zfs', 'vmadm']
+    assert gz.snapshot() == before
