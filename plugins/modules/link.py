@@ -39,8 +39,8 @@ options:
     required: true
   interface:
     description:
-      - The NIC (C(net0) ...) this link is. Without it, the VM's one NIC on O(target) (more than one is refused), or a new NIC
-        (vmadm names it).
+      - The NIC (C(net0) ...) this link is; it must exist unless O(state=absent). Without it, the VM's one NIC on O(target)
+        (more than one is refused), or a new NIC (vmadm names it).
     type: str
   mac:
     description: The NIC's MAC address (identifies an existing NIC when O(interface) is not given; set on a new one).

@@ -151,7 +151,13 @@ class NetworkInterface(object):
     def _find_nic(self):
         nics = self.vm.get('nics') or []
         if self.params.get('interface'):
-            return next((n for n in nics if n.get('interface') == self.params['interface']), None)
+            nic = next((n for n in nics if n.get('interface') == self.params['interface']), None)
+            if nic is None and (self.params.get('state') or 'active') != 'absent':
+                # vmadm names a new NIC itself (netN); a named one that is not there would be added
+                # again on every run, so it is refused instead.
+                raise ResourceError('VM %s has no NIC %s: leave interface out to add a NIC (vmadm names it)'
+                                    % (self.vm['uuid'], self.params['interface']))
+            return nic
         if self.params.get('mac'):
             mac = self.params['mac'].lower()
             return next((n for n in nics if (n.get('mac') or '').lower() == mac), None)
@@ -237,7 +243,7 @@ class NetworkInterface(object):
             else:
                 plan.add('add a NIC on %s to VM %s' % (network_key(self.label, self.vlan), uuid),
                          lambda: self.vmadm.update(uuid, {'add_nics': [want]}))
-            self.predicted = dict(want, interface=self.params.get('interface') or '(chosen by vmadm)')
+            self.predicted = dict(want, interface='(chosen by vmadm)')
             self.pending = want
         else:
             if 'ips' in want and want['ips'] is None:

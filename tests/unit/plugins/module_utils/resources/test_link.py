@@ -183,6 +183,8 @@ def test_errors_change_nothing(gz):
     assert result['failed'] and 'no such VM' in result['msg']
     result, _commands = gz.link(source='linktest-e', target='external.100', address='10.200.0.5')
     assert result['failed'] and 'outside the network' in result['msg']
+    result, _commands = gz.link(source='linktest-e', target='external.100', interface='net5')
+    assert result['failed'] and 'has no NIC net5' in result['msg']
     result, _commands = gz.link(source='linktest-e', target='bad-target')
     assert result['failed'] and 'is not a network' in result['msg']
     NetworkStore(gz.store_dir).put('external.300', {'label': 'external', 'vlan': 300, 'state': 'inactive'})
