@@ -338,6 +338,19 @@ class Network(object):
             raise ResourceError('unknown link %s: the physical links are %s' % (link, ', '.join(sorted(physical)) or 'none'))
         return physical[link]
 
+    def _link_of(self, mac):
+        """The link name a tag on ``mac`` will show: the task's link name, another tag's, else one ``dladm show-phys``.
+
+        A MAC no physical NIC has gets None (nictagadm refuses it with its own message).
+        """
+        link = self.params.get('link')
+        if link and not MAC.match(link):
+            return link
+        known = next((t['link'] for t in self.tags if t.get('mac') == mac and t.get('link')), None)
+        if known:
+            return known
+        return next((name for name, address in sorted(self.dladm.physical_links().items()) if address == mac), None)
+
     def _vm_users(self, vlan):
         vms = self.vmadm.lookup({'nics.*.nic_tag': self.label}, fields=['uuid', 'alias', 'nics'])
         return vm_nics_on(vms, self.label, vlan)
@@ -394,10 +407,7 @@ class Network(object):
                                     'etherstub: true to create its nic tag' % network_key(self.label, self.vlan))
             plan.add('create nic tag %s on %s' % (self.label, self.params.get('link') or mac),
                      lambda: self.nictagadm.add(self.label, mac=mac))
-            link = next((t['link'] for t in self.tags if t.get('mac') == mac and t.get('link')), self.params.get('link'))
-            if link and MAC.match(link):
-                link = None
-            return {'name': self.label, 'mac': mac, 'link': link, 'type': 'normal'}
+            return {'name': self.label, 'mac': mac, 'link': self._link_of(mac), 'type': 'normal'}
         if etherstub and row['type'] != 'etherstub':
             raise ResourceError('nic tag %s is a %s tag on %s, not an etherstub: remove the network (state absent) and '
                                 'create it again to change that' % (self.label, row['type'], row.get('link')))
@@ -411,8 +421,7 @@ class Network(object):
         if mac and mac != current:
             plan.add('move nic tag %s to %s' % (self.label, self.params.get('link')),
                      lambda: self.nictagadm.update(self.label, mac))
-            link = self.params.get('link') if not MAC.match(self.params.get('link')) else None
-            return {'name': self.label, 'mac': mac, 'link': link, 'type': 'normal'}
+            return {'name': self.label, 'mac': mac, 'link': self._link_of(mac), 'type': 'normal'}
         return row
 
     def _plan_untagged(self, plan, state):

@@ -318,7 +318,9 @@ def test_nictagadm_refusal_is_surfaced(gz):
 
 
 def test_absent_removes_tag_and_definition(gz):
-    gz.network(label='internal', link=gz.mac('e1000g1').upper(), address='10.7.0.0/16')
+    created, commands = gz.network(label='internal', link=gz.mac('e1000g1').upper(), address='10.7.0.0/16')
+    assert created['network']['state'] == 'active' and created['network']['tag']['link'] == 'e1000g1'
+    assert commands[-1] == ['nictagadm', 'add', 'internal', gz.mac('e1000g1')]
     result, commands = gz.network(label='internal', state='absent')
     assert result['changed'] and result['network'] is None
     assert 'internal' not in gz.tags() and 'internal' not in gz.stored()
