@@ -6,8 +6,9 @@
 
 SmartOS keeps nic tags (``nictagadm``) but no IP network object. smartstack keeps one JSON
 document, ``/opt/smartstack/networks.json``, on the global zone (``/opt`` is the persistent
-``zones/opt`` dataset, so it survives reboots; every controller that reaches the GZ reads the
-same file). Of the two places DESIGN.md names, the file was chosen over ZFS user properties on
+``zones/opt`` dataset while ``/`` is a ramdisk, reference pkgsrc_nova_facts.md "live image",
+smartos-live docs administering-the-global-zone.md; so it survives reboots, and every controller
+that reaches the GZ reads the same file). Of the two places DESIGN.md names, the file was chosen over ZFS user properties on
 the pool's root dataset because the module runs ON the global zone and reads the file itself:
 deciding a network task then costs ONE command (``nictagadm list``) instead of two
 (``nictagadm list`` + ``zfs get``), and a read-modify-write can hold a lock (``flock``) that a
