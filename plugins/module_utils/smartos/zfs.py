@@ -15,9 +15,7 @@ Reference: /work/shared/reference/smartos_zfs_zpool.md (illumos ``usr/src/cmd/zf
 
 from __future__ import annotations
 
-import os
 import re
-import shlex
 
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import SmartOSCommandError
 
@@ -198,36 +196,24 @@ class Zfs(object):
         self._run(['unmount', name])
 
     def send_to_file(self, snapshot, path, incremental_from=None):
-        """``zfs send [-i @from] fs@snap > path``: the stream goes to a file on the host.
+        """``zfs send [-i @from] fs@snap`` into the file ``path`` (0600).
 
-        zfs only writes a stream to standard output (and refuses a terminal, reference §13),
-        so this is the one command run through a shell: every word is quoted. The stream is
-        written to ``path.partial`` and renamed when zfs succeeded, so that ``path`` never
-        holds half a stream; a failed send leaves no file.
+        zfs only writes a stream to standard output (and refuses a terminal, reference §13): the
+        runner hands it an open file, no shell, and never leaves half a stream in ``path``.
         """
-        argv = [self.runner.path('zfs'), 'send'] + (['-i', incremental_from] if incremental_from else []) + [snapshot]
-        partial = path + '.partial'
-        logged = ['zfs', 'send'] + (['-i', incremental_from] if incremental_from else []) + [snapshot]
-        self.runner.commands.append(logged + ['>', path])
-        command = '%s > %s' % (' '.join(shlex.quote(str(a)) for a in argv), shlex.quote(partial))
-        rc, out, err = self.runner.module.run_command(command, use_unsafe_shell=True, check_rc=False,
-                                                      encoding='utf-8', errors='surrogate_or_replace')
-        if rc != 0:
-            if os.path.exists(partial):
-                os.unlink(partial)
-            raise SmartOSCommandError(logged, rc, out, err, _message(err, out))
-        os.rename(partial, path)
+        args = ['send'] + (['-i', incremental_from] if incremental_from else []) + [snapshot]
+        try:
+            self.runner.run_with_files('zfs', args, stdout_path=path)
+        except SmartOSCommandError as exc:
+            raise SmartOSCommandError(exc.argv, exc.rc, exc.stdout, exc.stderr, _message(exc.stderr, exc.stdout))
 
     def receive_from_file(self, name, path, force=False):
-        """``zfs receive [-F] name < path``."""
-        argv = [self.runner.path('zfs'), 'receive'] + (['-F'] if force else []) + [name]
-        logged = ['zfs', 'receive'] + (['-F'] if force else []) + [name]
-        self.runner.commands.append(logged + ['<', path])
-        command = '%s < %s' % (' '.join(shlex.quote(str(a)) for a in argv), shlex.quote(path))
-        rc, out, err = self.runner.module.run_command(command, use_unsafe_shell=True, check_rc=False,
-                                                      encoding='utf-8', errors='surrogate_or_replace')
-        if rc != 0:
-            raise SmartOSCommandError(logged, rc, out, err, _message(err, out))
+        """``zfs receive [-F] name`` reading the stream from the file ``path``."""
+        args = ['receive'] + (['-F'] if force else []) + [name]
+        try:
+            self.runner.run_with_files('zfs', args, stdin_path=path)
+        except SmartOSCommandError as exc:
+            raise SmartOSCommandError(exc.argv, exc.rc, exc.stdout, exc.stderr, _message(exc.stderr, exc.stdout))
 
 
 def parse_get(out):
