@@ -19,7 +19,7 @@ import re
 import sys
 import tarfile
 
-from smartos_sim import zfsdb
+from smartos_sim import zfsdb, zprop
 from smartos_sim.zfsdb import FS, VOL, SNAP, PROPS, ZfsError, AuxError, nicenum
 
 # zfs_main.c get_usage(): the usage lines of each command (TAB-indented).
@@ -514,7 +514,7 @@ def do_list(db, state, argv):
     names = sort_names(db, names, sortcols)
     expand_widths(db, names, cols, literal, all_mode)
     if names and not scripted:
-        _out(_list_line([c.header for c in cols], cols) + '\n')
+        _out(zprop.list_line([c.header for c in cols], cols) + '\n')
     for name in names:
         values = []
         for col in cols:
@@ -523,23 +523,10 @@ def do_list(db, state, argv):
         if scripted:
             _out('\t'.join(values) + '\n')
         else:
-            _out(_list_line(values, cols) + '\n')
+            _out(zprop.list_line(values, cols) + '\n')
     if rc == 0 and not names and not scripted:
         _out('no datasets available\n')
     return rc
-
-
-def _list_line(values, cols):
-    parts = []
-    for i, (value, col) in enumerate(zip(values, cols)):
-        last = i == len(cols) - 1
-        if last and not col.right:
-            parts.append(value)
-        elif col.right:
-            parts.append(value.rjust(col.width))
-        else:
-            parts.append(value.ljust(col.width))
-    return '  '.join(parts)
 
 
 def parse_depth(arg):
@@ -617,19 +604,10 @@ def do_get(db, state, argv):
         elif opt == 'H':
             scripted = True
         elif opt == 'o':
-            columns = []
-            for tok in arg.split(','):
-                name = tok.split('=', 1)[0]
-                if len(columns) == 5:
-                    raise UsageError('too many fields given to -o option')
-                if name not in GET_COLUMNS + ('all',):
-                    raise UsageError("invalid column name '%s'" % tok)
-                if name == 'all':
-                    if columns:
-                        raise UsageError('"all" conflicts with specific fields given to -o option')
-                    columns = list(GET_COLUMNS)
-                    break
-                columns.append(name)
+            try:
+                columns = zprop.parse_get_fields(arg, GET_COLUMNS)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
         elif opt == 's':
             sources = set(_subopts(arg, SOURCE_KINDS, "invalid source '%s'"))
         elif opt == 't':
@@ -653,15 +631,7 @@ def do_get(db, state, argv):
         cols = [Column('name', PROPS['name'])] + cols
     names, rc = for_each(db, state, args[1:], types, recurse, limit)
     expand_widths(db, names, cols, False, all_mode)
-    widths = {'name': 4, 'property': 8, 'value': 5, 'received': 8, 'source': 6}
-    for i, col in enumerate(cols):
-        widths['property'] = max(widths['property'], len(col.name))
-        if i > 0:
-            widths['value'] = max(widths['value'], col.width)
-        if col.name == 'name' and col.native is not None and col.width > widths['name']:
-            widths['name'] = col.width
-            widths['source'] = col.width + len('inherited from')
-    first = True
+    printer = zprop.GetPrinter(columns, zprop.get_widths(cols), scripted)
     for name in names:
         for i, col in enumerate(cols):
             if i == 0 and col.name == 'name':
@@ -674,25 +644,8 @@ def do_get(db, state, argv):
             value, source = res
             if _source_kind(source) not in sources:
                 continue
-            if first:
-                first = False
-                if not scripted:
-                    _out(_get_line([c.upper() for c in columns], columns, widths, False) + '\n')
-            row = {'name': name, 'property': col.name, 'value': value, 'received': '-', 'source': source}
-            _out(_get_line([row[c] for c in columns], columns, widths, scripted) + '\n')
+            printer.row({'name': name, 'property': col.name, 'value': value, 'received': '-', 'source': source})
     return rc
-
-
-def _get_line(values, columns, widths, scripted):
-    parts = []
-    for i, value in enumerate(values):
-        if i == len(values) - 1:
-            parts.append(value)
-        elif scripted:
-            parts.append(value + '\t')
-        else:
-            parts.append(value.ljust(widths[columns[i]]) + '  ')
-    return ''.join(parts)
 
 
 # ---------------------------------------------------------------------------------------------

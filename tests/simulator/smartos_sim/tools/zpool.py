@@ -2,7 +2,7 @@
 ``zones`` with the datasets a SmartOS global zone has (``init_state``)."""
 import sys
 
-from smartos_sim import zfsdb
+from smartos_sim import zfsdb, zprop
 from smartos_sim.zfsdb import ZfsError, nicenum
 
 GIB = 1024 ** 3
@@ -337,6 +337,11 @@ class PCol:
             self.width, self.fixed = len(name), False
 
     @property
+    def native(self):
+        """The column's property definition under the name the shared printer (zprop) uses."""
+        return self.pdef
+
+    @property
     def right(self):
         return self.pdef is not None and self.pdef.right_aligned
 
@@ -425,7 +430,7 @@ def do_list(db, argv):
         return rc
     expand_widths(db, pools, cols)
     if not scripted:
-        _out(_line([c.header for c in cols], cols) + '\n')
+        _out(zprop.list_line([c.header for c in cols], cols) + '\n')
     for pool in pools:
         values = []
         for col in cols:
@@ -435,20 +440,8 @@ def do_list(db, argv):
                 values.append(pool_value(db, pool, col.name, literal)[0])
             else:
                 values.append('-')
-        _out(('\t'.join(values) if scripted else _line(values, cols)) + '\n')
+        _out(('\t'.join(values) if scripted else zprop.list_line(values, cols)) + '\n')
     return 0
-
-
-def _line(values, cols):
-    parts = []
-    for i, (value, col) in enumerate(zip(values, cols)):
-        if i == len(cols) - 1 and not col.right:
-            parts.append(value)
-        elif col.right:
-            parts.append(value.rjust(col.width))
-        else:
-            parts.append(value.ljust(col.width))
-    return '  '.join(parts)
 
 
 def do_get(db, argv):
@@ -461,19 +454,10 @@ def do_get(db, argv):
         elif opt == 'H':
             scripted = True
         elif opt == 'o':
-            columns = []
-            for tok in arg.split(','):
-                name = tok.split('=', 1)[0]
-                if len(columns) == 5:
-                    raise UsageError('too many fields given to -o option')
-                if name == 'all':
-                    if columns:
-                        raise UsageError('"all" conflicts with specific fields given to -o option')
-                    columns = ['name', 'property', 'value', 'source']
-                    break
-                if name not in ('name', 'property', 'value', 'source'):
-                    raise UsageError("invalid column name '%s'" % tok)
-                columns.append(name)
+            try:
+                columns = zprop.parse_get_fields(arg, ('name', 'property', 'value', 'source'))
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
     if not args:
         raise UsageError('missing property argument')
     try:
@@ -487,15 +471,7 @@ def do_get(db, argv):
         cols = [PCol('name', PPROPS['name'])] + cols
     pools, rc = pool_list(db, args[1:])
     expand_widths(db, pools, cols)
-    widths = {'name': 4, 'property': 8, 'value': 5, 'source': 6}
-    for i, col in enumerate(cols):
-        widths['property'] = max(widths['property'], len(col.name))
-        if i > 0:
-            widths['value'] = max(widths['value'], col.width)
-        if col.name == 'name' and col.pdef is not None and col.width > widths['name']:
-            widths['name'] = col.width
-            widths['source'] = col.width + len('inherited from')
-    first = True
+    printer = zprop.GetPrinter(columns, zprop.get_widths(cols), scripted)
     for pool in pools:
         for i, col in enumerate(cols):
             if i == 0 and col.name == 'name':
@@ -503,25 +479,8 @@ def do_get(db, argv):
             if col.pdef is None and not col.name.startswith('feature@'):
                 continue
             value, source = pool_value(db, pool, col.name, literal)
-            if first:
-                first = False
-                if not scripted:
-                    _out(_get_line([c.upper() for c in columns], columns, widths, False) + '\n')
-            row = {'name': pool, 'property': col.name, 'value': value, 'source': source}
-            _out(_get_line([row[c] for c in columns], columns, widths, scripted) + '\n')
+            printer.row({'name': pool, 'property': col.name, 'value': value, 'source': source})
     return rc
-
-
-def _get_line(values, columns, widths, scripted):
-    parts = []
-    for i, value in enumerate(values):
-        if i == len(values) - 1:
-            parts.append(value)
-        elif scripted:
-            parts.append(value + '\t')
-        else:
-            parts.append(value.ljust(widths[columns[i]]) + '  ')
-    return ''.join(parts)
 
 
 def do_set(db, argv):
