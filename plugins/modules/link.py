@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r'''
 module: link
-short_description: Manage the NICs of SmartOS VMs as OCCI NetworkInterface links
+short_description: Manage the NICs and attached storage of SmartOS VMs as OCCI links
 version_added: 0.1.0
 description:
   - Adds, changes and removes a NIC of a VM (O(source)) on a network (O(target)) with C(vmadm update) (C(add_nics),
@@ -19,7 +19,13 @@ description:
     it holds while it reads the addresses in use again and adds the NIC, so that two allocations from any controllers
     never pick the same address. An existing NIC on the network keeps its address."
   - The gateway defaults to the network's. A new NIC on an inactive network is refused.
-  - Only O(kind=networkinterface) is implemented; storage links are not yet.
+  - "O(kind=storagelink): a storage (O(target), a ZFS dataset as M(smartstack.smartos.storage) manages it) on a VM (O(source)).
+    On a zone (C(joyent), C(joyent-minimal), C(lx)) it is a C(filesystems) lofs mount of the dataset's mountpoint at
+    O(mountpoint) in the zone (O(read_only)), with C(vmadm update) C(add_filesystems), C(update_filesystems),
+    C(remove_filesystems); a running zone sees the change at its next boot (RV(restart_required)). On a C(bhyve) or C(kvm) VM
+    it is a disk - the existing zvol (C(nocreate), path C(/dev/zvol/rdsk/<dataset>)) with O(model) and O(boot) - with
+    C(add_disks), C(update_disks), C(remove_disks). vmadm changes disks only on a stopped VM: a disk change on a running VM
+    is refused before anything runs (also in check mode) with what to do. Removing a disk link keeps the zvol."
 author: smartstack.smartos contributors (@smartstack)
 extends_documentation_fragment:
   - smartstack.smartos.attributes
@@ -34,7 +40,9 @@ options:
     type: str
     required: true
   target:
-    description: The network - its label (nic tag), C(<label>.<vlan>) or C(/network/<label>[.<vlan>]).
+    description:
+      - O(kind=networkinterface) - the network - its label (nic tag), C(<label>.<vlan>) or C(/network/<label>[.<vlan>]).
+      - O(kind=storagelink) - the storage - its dataset (C(zones/data)) or C(/storage/<dataset>).
     type: str
     required: true
   interface:
@@ -58,8 +66,20 @@ options:
     description: Let the VM send packets from other addresses.
     type: bool
   model:
-    description: The emulated NIC model of a bhyve or KVM VM (C(virtio), C(e1000) ...).
+    description:
+      - The emulated NIC model of a bhyve or KVM VM (C(virtio), C(e1000) ...).
+      - O(kind=storagelink) - the disk model (bhyve C(virtio), C(ahci), C(nvme); kvm C(virtio), C(scsi), C(ide)); a new disk defaults
+        to C(virtio).
     type: str
+  mountpoint:
+    description: O(kind=storagelink) on a zone - where the storage is mounted in the zone (absolute path); it identifies the link.
+    type: str
+  read_only:
+    description: O(kind=storagelink) on a zone - mount read-only (lofs option C(ro); else C(rw)). Mounts are always C(nodevice).
+    type: bool
+  boot:
+    description: O(kind=storagelink) on a bhyve or kvm VM - whether the disk is the boot disk.
+    type: bool
   mtu:
     description: The NIC's MTU.
     type: int
@@ -67,7 +87,7 @@ options:
     description: Other vmadm NIC properties (C(allow_mac_spoofing), C(blocked_outgoing_ports) ...), as vmadm takes them.
     type: dict
   state:
-    description: V(active) - the NIC exists as described; V(absent) - it does not (C(remove_nics)).
+    description: V(active) - the NIC (or mount, or disk) exists as described; V(absent) - it does not.
     type: str
     choices: [active, absent]
     default: active
@@ -75,6 +95,10 @@ notes:
   - Commands - an idempotent run is one C(vmadm lookup -j -o uuid,alias,state,nics). A change adds one C(vmadm update) and one
     C(vmadm get) (the NIC as vmadm made it); an allocation adds one C(vmadm lookup) under the lock.
   - VM-wide settings (C(resolvers)) are M(smartstack.smartos.compute)'s.
+  - Storage links - an idempotent run is one C(vmadm lookup -j -o uuid,alias,state,brand,filesystems,disks) (a zone's lofs
+    source other than the dataset's default mountpoint C(/<dataset>) adds one C(zfs get)). An attach adds one C(zfs get)
+    (the dataset must exist, be a mounted filesystem for a zone, a volume for a disk), one C(vmadm update) and one C(vmadm get).
+  - Delegated datasets (C(delegate_dataset)) are not managed by this module.
 seealso:
   - module: smartstack.smartos.network
   - module: smartstack.smartos.compute
@@ -99,24 +123,57 @@ EXAMPLES = r'''
     source: web1
     target: internal
     state: absent
+
+- name: Mount the dataset zones/shared read-only at /shared in zone web1
+  smartstack.smartos.link:
+    kind: storagelink
+    source: web1
+    target: /storage/zones/shared
+    mountpoint: /shared
+    read_only: true
+
+- name: The zvol zones/db-data as a second disk of the (stopped) bhyve VM db1
+  smartstack.smartos.link:
+    kind: storagelink
+    source: db1
+    target: zones/db-data
+    model: nvme
 '''
 
 RETURN = r'''
 resource:
-  description: The OCCI JSON rendering of the link (kind C(networkinterface), mixin C(ipnetworkinterface) with a static address).
+  description:
+    - The OCCI JSON rendering of the link (kind C(networkinterface), mixin C(ipnetworkinterface) with a static address; or kind
+      C(storagelink)); null when absent.
   returned: always
   type: dict
 nic:
   description: The vmadm NIC object; null when absent.
-  returned: always
+  returned: when O(kind=networkinterface)
   type: dict
+filesystem:
+  description: The zone's vmadm C(filesystems) entry; null when absent.
+  returned: when O(kind=storagelink) and the VM is a zone
+  type: dict
+disk:
+  description: The VM's vmadm disk object; null when absent.
+  returned: when O(kind=storagelink) and the VM is bhyve or kvm
+  type: dict
+storage:
+  description: The storage's dataset.
+  returned: when O(kind=storagelink)
+  type: str
+restart_required:
+  description: The zone is running and sees the changed mount at its next boot.
+  returned: when O(kind=storagelink)
+  type: bool
 vm_uuid:
   description: The source VM's uuid.
   returned: always
   type: str
 address:
   description: The NIC's static address (allocated or given), without prefix; null with DHCP.
-  returned: always
+  returned: when O(kind=networkinterface)
   type: str
 actions:
   description: What was done (or would be done in check mode).
@@ -133,7 +190,7 @@ commands:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import run_resource
-from ansible_collections.smartstack.smartos.plugins.module_utils.resources.link import NetworkInterface
+from ansible_collections.smartstack.smartos.plugins.module_utils.resources.link import link_resource
 
 
 def argument_spec():
@@ -149,6 +206,9 @@ def argument_spec():
         allow_ip_spoofing=dict(type='bool'),
         model=dict(type='str'),
         mtu=dict(type='int'),
+        mountpoint=dict(type='str'),
+        read_only=dict(type='bool'),
+        boot=dict(type='bool'),
         properties=dict(type='dict'),
         state=dict(type='str', default='active', choices=['active', 'absent']),
     )
@@ -156,7 +216,7 @@ def argument_spec():
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    run_resource(module, NetworkInterface(module))
+    run_resource(module, link_resource(module))
 
 
 if __name__ == '__main__':

@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""OCCI NetworkInterface links <-> a VM's NICs (``vmadm update`` add_nics/update_nics/remove_nics).
+"""OCCI links: NetworkInterface <-> a VM's NICs (``vmadm update`` add_nics/update_nics/remove_nics),
+StorageLink <-> a zone's lofs ``filesystems`` or a bhyve/kvm VM's disks (see :class:`StorageLink`).
 
 Mapping (reference smartos_vmadm.md, occi_facts.md §2.5):
 
@@ -33,13 +34,15 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from ansible_collections.smartstack.smartos.plugins.module_utils.occi.infrastructure import COMPUTE
+from ansible_collections.smartstack.smartos.plugins.module_utils.occi.core import Link
+from ansible_collections.smartstack.smartos.plugins.module_utils.occi.infrastructure import COMPUTE, STORAGE, STORAGELINK
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import Plan, ResourceError
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.compute import _nic_links, occi_state
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.network import network_key
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import CommandRunner
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.netstore import NetworkStore, NetworkStoreError
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.vmadm import Vmadm
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.zfs import Zfs
 
 UUID = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
 TARGET = re.compile(r'^(?:/network/)?([a-zA-Z0-9_]+)(?:\.([0-9]+))?$')
@@ -58,6 +61,18 @@ def source_uuid(source):
         if source.startswith(prefix):
             return source[len(prefix):]
     return source if UUID.match(source) else None
+
+
+def find_vm(vms, source):
+    """The one VM of ``vms`` that ``source`` (uuid, ``urn:uuid:``, ``/compute/<uuid>`` or alias) names."""
+    uuid = source_uuid(source)
+    found = [v for v in vms if (v.get('uuid') == uuid if uuid else v.get('alias') == source)]
+    if not found:
+        raise ResourceError('source %s: no such VM on this global zone' % source)
+    if len(found) > 1:
+        raise ResourceError('source %s: %d VMs have that alias (%s); give the uuid'
+                            % (source, len(found), ', '.join(v['uuid'] for v in found)))
+    return found[0]
 
 
 def used_addresses(vms):
@@ -130,15 +145,7 @@ class NetworkInterface(object):
             except ValueError:
                 raise ResourceError('address %r is not an IP address' % address)
         self.vms = self.vmadm.lookup(fields=LOOKUP_FIELDS)
-        source = self.params.get('source') or ''
-        uuid = source_uuid(source)
-        found = [v for v in self.vms if (v.get('uuid') == uuid if uuid else v.get('alias') == source)]
-        if not found:
-            raise ResourceError('source %s: no such VM on this global zone' % source)
-        if len(found) > 1:
-            raise ResourceError('source %s: %d VMs have that alias (%s); give the uuid'
-                                % (source, len(found), ', '.join(v['uuid'] for v in found)))
-        self.vm = found[0]
+        self.vm = find_vm(self.vms, self.params.get('source') or '')
         try:
             self.definition = self.store.read().get(network_key(self.label, self.vlan))
         except NetworkStoreError as exc:
@@ -310,3 +317,271 @@ class NetworkInterface(object):
             'resource': render_link(self.vm, nic) if nic else None,
             'commands': [list(c) for c in self.runner.commands],
         }
+
+
+# -- kind: storagelink --------------------------------------------------------------------------
+
+ZONE_BRANDS = ('joyent', 'joyent-minimal', 'lx')
+HVM_BRANDS = ('bhyve', 'kvm')
+STORAGE_TARGET = re.compile(r'^(?:/storage/)?([A-Za-z0-9][A-Za-z0-9_.:-]*(?:/[A-Za-z0-9][A-Za-z0-9_.:-]*)+)$')
+STORAGE_LOOKUP_FIELDS = ['uuid', 'alias', 'state', 'brand', 'filesystems', 'disks']
+ZVOL_PREFIX = '/dev/zvol/rdsk/'
+NIC_ONLY = ('interface', 'mac', 'address', 'gateway', 'primary', 'allow_ip_spoofing', 'mtu')
+
+
+def parse_storage_target(target):
+    """``zones/data`` or ``/storage/zones/data`` -> ``zones/data`` (a dataset below a pool)."""
+    match = STORAGE_TARGET.match(target or '')
+    if not match or '@' in target:
+        raise ResourceError('target %r is not a storage: give its dataset (pool/name) or /storage/<dataset>' % (target,))
+    return match.group(1)
+
+
+def filesystem_link_id(uuid, mountpoint):
+    return '%s_%s' % (uuid, mountpoint.strip('/').replace('/', '_') or 'root')
+
+
+def render_storage_link(vm, dataset, entry, kind):
+    """The OCCI StorageLink of a ``filesystems`` entry (zone) or a disk (bhyve/kvm).
+
+    Disks are rendered as compute's ``_disk_links`` renders them (``/link/storagelink/<uuid>_disk<N>``,
+    deviceid the disk's path); a zone's lofs mount as ``/link/storagelink/<uuid>_<mountpoint>`` with
+    ``occi.storagelink.mountpoint``.
+    """
+    running = occi_state(vm) == 'active'
+    attributes = {'occi.storagelink.state': 'active' if running else 'inactive'}
+    if kind == 'disk':
+        disks = vm.get('disks') or []
+        index = next((i for i, d in enumerate(disks) if d.get('path') == entry.get('path')), len(disks))
+        link_id = '%s_disk%d' % (vm['uuid'], index)
+        attributes['occi.storagelink.deviceid'] = entry.get('path') or 'disk%d' % index
+    else:
+        link_id = filesystem_link_id(vm['uuid'], entry['target'])
+        attributes['occi.storagelink.deviceid'] = entry['target']
+        attributes['occi.storagelink.mountpoint'] = entry['target']
+    link = Link(STORAGELINK, '/link/storagelink/%s' % link_id, source='/compute/%s' % vm['uuid'], source_kind=COMPUTE.type_id,
+                target='/storage/%s' % dataset, target_kind=STORAGE.type_id, attributes=attributes)
+    return link.to_json()
+
+
+class StorageLink(object):
+    """A storage (ZFS dataset) attached to a VM for the ``link`` module (``kind: storagelink``).
+
+    * zones (joyent, joyent-minimal, lx): a ``filesystems`` entry ``{type: lofs, source: <the
+      dataset's mountpoint>, target: <mountpoint>, options: [ro|rw, nodevice]}``, keyed by its
+      ``target`` (vmadm ``add_filesystems`` / ``update_filesystems`` / ``remove_filesystems``,
+      reference smartos_vmadm.md §2.10). A change to a running zone's ``filesystems`` is written to
+      its configuration and mounted at the zone's next boot.
+    * bhyve/kvm: a disk ``{path: /dev/zvol/rdsk/<dataset>, nocreate: true, model, boot}`` keyed by
+      its ``path`` (``add_disks`` / ``update_disks`` / ``remove_disks``). vmadm adds and removes disks
+      and changes anything but compression/refreservation only on a STOPPED VM (§2.10): that is
+      checked before anything runs (check mode too) and refused with what to do.
+
+    Commands: ONE ``vmadm lookup -j -o uuid,alias,state,brand,filesystems,disks`` when nothing
+    changes (a zone's lofs source is matched against the dataset's default mountpoint ``/<dataset>``;
+    any other source costs one ``zfs get``). An add reads the dataset once (``zfs get
+    type,mountpoint,mounted``: it must exist, be a filesystem (zone) / volume (bhyve, kvm), and a
+    filesystem must be mounted), then ONE ``vmadm update``.
+    """
+
+    def __init__(self, module, params=None, runner=None):
+        self.module = module
+        self.params = dict(params if params is not None else module.params)
+        self.runner = runner or CommandRunner(module)
+        self.vmadm = Vmadm(self.runner)
+        self.zfs = Zfs(self.runner)
+        self.vm = None
+        self.dataset = None
+        self.kind = None
+        self.predicted = None
+        self.restart_required = False
+        self._dataset_props = None
+
+    # -- 1. read ----------------------------------------------------------------------------
+
+    def read(self):
+        params = self.params
+        given = [k for k in NIC_ONLY if params.get(k) is not None]
+        if given:
+            raise ResourceError('%s: options of kind networkinterface, not of storagelink' % ', '.join(given))
+        self.dataset = parse_storage_target(params.get('target'))
+        mountpoint = params.get('mountpoint')
+        if mountpoint is not None and (not mountpoint.startswith('/') or mountpoint.rstrip('/') == '' or '/../' in mountpoint + '/'):
+            raise ResourceError('mountpoint %r must be an absolute path inside the zone (not /)' % mountpoint)
+        vms = self.vmadm.lookup(fields=STORAGE_LOOKUP_FIELDS)
+        self.vm = find_vm(vms, params.get('source') or '')
+        brand = self.vm.get('brand')
+        if brand in ZONE_BRANDS:
+            self.kind = 'filesystem'
+            if not mountpoint:
+                raise ResourceError('mountpoint is required to attach a storage to a %s zone (the lofs mount point in the zone)' % brand)
+            for key in ('model', 'boot'):
+                if params.get(key) is not None:
+                    raise ResourceError('%s is for the disks of bhyve and kvm VMs; VM %s is a %s zone' % (key, self.vm['uuid'], brand))
+            target = mountpoint.rstrip('/')
+            return next((f for f in self.vm.get('filesystems') or [] if f.get('target') == target), None)
+        if brand in HVM_BRANDS:
+            self.kind = 'disk'
+            if mountpoint is not None or params.get('read_only') is not None:
+                raise ResourceError('mountpoint and read_only are for zones; a %s VM gets the storage as a disk' % brand)
+            path = ZVOL_PREFIX + self.dataset
+            return next((d for d in self.vm.get('disks') or [] if d.get('path') == path), None)
+        raise ResourceError('VM %s has brand %s: storage links are for joyent, joyent-minimal, lx, bhyve and kvm' % (self.vm['uuid'], brand))
+
+    def _dataset(self):
+        """``{'type', 'mountpoint', 'mounted'}`` of the target dataset: ONE ``zfs get`` (cached)."""
+        if self._dataset_props is None:
+            found = self.zfs.get(self.dataset, ['type', 'mountpoint', 'mounted'], recursive=False)
+            if not found or self.dataset not in found:
+                raise ResourceError('storage %s: no such dataset on this global zone' % self.dataset)
+            self._dataset_props = dict((k, v[0]) for k, v in found[self.dataset].items())
+        return self._dataset_props
+
+    # -- 2. plan ----------------------------------------------------------------------------
+
+    def plan(self, actual):
+        state = self.params.get('state') or 'active'
+        plan = Plan()
+        plan.before = self._summary(actual)
+        if self.kind == 'filesystem':
+            self._plan_filesystem(plan, actual, state)
+        else:
+            self._plan_disk(plan, actual, state)
+        plan.after = self._summary(self.predicted) if state != 'absent' else {}
+        return plan
+
+    def _lofs_source(self, actual):
+        """The lofs source: the existing one when it is the dataset's default mountpoint, else zfs's word."""
+        default = '/' + self.dataset
+        if actual is not None and actual.get('source') == default:
+            return default
+        props = self._dataset()
+        if props.get('type') != 'filesystem':
+            raise ResourceError('storage %s is a %s: a zone mounts a filesystem (a volume is a disk of a bhyve or kvm VM)'
+                                % (self.dataset, props.get('type')))
+        mountpoint = props.get('mountpoint')
+        if not mountpoint or not mountpoint.startswith('/'):
+            raise ResourceError('storage %s has mountpoint %s: a zone mounts a dataset mounted in the global zone' % (self.dataset, mountpoint))
+        if props.get('mounted') != 'yes' and (actual is None or actual.get('source') != mountpoint):
+            raise ResourceError('storage %s is not mounted (offline?): bring it online before attaching it' % self.dataset)
+        return mountpoint
+
+    def _plan_filesystem(self, plan, actual, state):
+        uuid = self.vm['uuid']
+        target = self.params['mountpoint'].rstrip('/')
+        running = self.vm.get('state') != 'stopped'
+        # UNCONFIRMED: the reference (smartos_vmadm.md §2.10) is silent on when a running zone sees a
+        # filesystems change; chose "at its next boot" (vmadm writes the zone's configuration; it does
+        # not mount into a running zone) and say so in the action and in restart_required.
+        later = ' (takes effect at the zone\'s next boot)' if running else ''
+        if state == 'absent':
+            if actual is not None:
+                plan.add('remove the lofs mount %s (%s) from zone %s%s' % (target, actual.get('source'), uuid, later),
+                         lambda: self.vmadm.update(uuid, {'remove_filesystems': [target]}))
+                self.restart_required = running
+            return
+        read_only = bool(self.params.get('read_only'))
+        options = ['ro' if read_only else 'rw', 'nodevice']
+        source = self._lofs_source(actual)
+        want = {'type': 'lofs', 'source': source, 'target': target, 'options': options}
+        if actual is None:
+            plan.add('mount storage %s (%s) at %s in zone %s%s' % (self.dataset, source, target, uuid, later),
+                     lambda: self.vmadm.update(uuid, {'add_filesystems': [want]}))
+            self.predicted = want
+            self.restart_required = running
+            return
+        current_options = actual.get('options') or []
+        current_options = current_options.split(',') if isinstance(current_options, str) else list(current_options)
+        changes = {}
+        if actual.get('source') != source:
+            changes['source'] = source
+        if actual.get('type') != 'lofs':
+            changes['type'] = 'lofs'
+        if ('ro' in current_options) != read_only or 'nodevice' not in current_options:
+            kept = [o for o in current_options if o not in ('ro', 'rw', 'nodevice')]
+            changes['options'] = options + kept
+        if changes:
+            update = dict(changes, target=target)
+            plan.add('update the lofs mount %s of zone %s: %s%s' % (target, uuid, ', '.join(sorted(changes)), later),
+                     lambda: self.vmadm.update(uuid, {'update_filesystems': [update]}))
+            self.restart_required = running
+        self.predicted = dict(actual, **changes)
+
+    def _require_stopped(self, what):
+        if self.vm.get('state') != 'stopped':
+            # smartos-live VM.js: disks are added/removed/changed only when stopped (reference smartos_vmadm.md §2.10)
+            raise ResourceError('%s needs VM %s stopped (it is %s): vmadm changes disks only on a stopped VM; stop it first '
+                                '(smartstack.smartos.compute state=stopped), then run this again'
+                                % (what, self.vm['uuid'], self.vm.get('state')), vm_state=self.vm.get('state'))
+
+    def _plan_disk(self, plan, actual, state):
+        uuid = self.vm['uuid']
+        path = ZVOL_PREFIX + self.dataset
+        if state == 'absent':
+            if actual is not None:
+                self._require_stopped('removing disk %s' % path)
+                plan.add('detach disk %s from VM %s (the zvol is kept)' % (path, uuid),
+                         lambda: self.vmadm.update(uuid, {'remove_disks': [path]}))
+            return
+        model = self.params.get('model')
+        boot = self.params.get('boot')
+        if actual is None:
+            self._require_stopped('attaching disk %s' % path)
+            props = self._dataset()
+            if props.get('type') != 'volume':
+                raise ResourceError('storage %s is a %s: a %s VM takes a volume (zvol) as a disk; a filesystem is mounted in a zone'
+                                    % (self.dataset, props.get('type'), self.vm.get('brand')))
+            # nocreate: vmadm takes the existing zvol at path instead of creating one (reference §4.5)
+            want = {'path': path, 'nocreate': True, 'media': 'disk', 'model': model or 'virtio', 'boot': bool(boot)}
+            plan.add('attach storage %s to VM %s as a %s disk%s' % (self.dataset, uuid, want['model'], ' (boot)' if boot else ''),
+                     lambda: self.vmadm.update(uuid, {'add_disks': [want]}))
+            self.predicted = want
+            return
+        changes = {}
+        if model is not None and actual.get('model') != model:
+            changes['model'] = model
+        if boot is not None and bool(actual.get('boot')) != boot:
+            changes['boot'] = boot
+        if changes:
+            self._require_stopped('changing %s of disk %s' % (', '.join(sorted(changes)), path))
+            update = dict(changes, path=path)
+            plan.add('update disk %s of VM %s: %s' % (path, uuid, ', '.join(sorted(changes))),
+                     lambda: self.vmadm.update(uuid, {'update_disks': [update]}))
+        self.predicted = dict(actual, **changes)
+
+    def _summary(self, entry):
+        if entry is None:
+            return {}
+        keys = ('type', 'source', 'target', 'options') if self.kind == 'filesystem' else ('path', 'model', 'boot', 'media', 'size')
+        return dict((k, entry.get(k)) for k in keys if entry.get(k) is not None)
+
+    # -- 4. result ----------------------------------------------------------------------------
+
+    def result(self, actual, plan, applied):
+        state = self.params.get('state') or 'active'
+        entry = None
+        if state != 'absent':
+            entry = self.predicted if plan.changed else actual
+        vm = self.vm
+        if applied and state != 'absent':
+            # the entry as vmadm stored it: one vmadm get after a change
+            vm = dict(self.vm, **self.vmadm.get(self.vm['uuid']))
+            if self.kind == 'disk':
+                entry = next((d for d in vm.get('disks') or [] if d.get('path') == entry.get('path')), entry)
+            else:
+                entry = next((f for f in vm.get('filesystems') or [] if f.get('target') == entry.get('target')), entry)
+        return {
+            'filesystem' if self.kind == 'filesystem' else 'disk': entry,
+            'vm_uuid': self.vm['uuid'],
+            'storage': self.dataset,
+            'restart_required': self.restart_required,
+            'resource': render_storage_link(vm, self.dataset, entry, self.kind) if entry else None,
+            'commands': [list(c) for c in self.runner.commands],
+        }
+
+
+def link_resource(module):
+    """The resource class of the module's ``kind``."""
+    if module.params.get('kind') == 'storagelink':
+        return StorageLink(module)
+    return NetworkInterface(module)

@@ -23,7 +23,9 @@ import pytest
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import run_resource
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.link import (
     NetworkInterface,
+    StorageLink,
     next_free,
+    parse_storage_target,
     parse_target,
     used_addresses,
 )
@@ -34,7 +36,8 @@ SIM_HOME = os.path.normpath(os.path.join(HERE, '..', '..', '..', '..', 'simulato
 SIM_BIN = os.path.join(SIM_HOME, 'bin')
 
 DEFAULTS = dict(kind='networkinterface', source=None, target=None, interface=None, mac=None, address=None, gateway=None,
-                primary=None, allow_ip_spoofing=None, model=None, mtu=None, properties=None, state='active')
+                primary=None, allow_ip_spoofing=None, model=None, mtu=None, properties=None, state='active', mountpoint=None,
+                read_only=None, boot=None)
 
 
 class Exit(Exception):
@@ -97,6 +100,22 @@ class SimGZ(object):
         proc = self.run('vmadm', 'create', stdin=json.dumps({'alias': alias, 'image_uuid': image, 'autoboot': False}))
         assert proc.returncode == 0, proc.stderr
         return json.loads(self.run('vmadm', 'lookup', '-j', 'alias=%s' % alias).stdout)[0]['uuid']
+
+    def bhyve(self, alias):
+        payload = {'brand': 'bhyve', 'alias': alias, 'ram': 1024, 'autoboot': False, 'disks': [{'size': 1024, 'model': 'virtio', 'boot': True}]}
+        proc = self.run('vmadm', 'create', stdin=json.dumps(payload))
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(self.run('vmadm', 'lookup', '-j', 'alias=%s' % alias).stdout)[0]['uuid']
+
+    def get(self, uuid):
+        return json.loads(self.run('vmadm', 'get', uuid).stdout)
+
+    def storage(self, check_mode=False, diff=False, **params):
+        before = len(self.log())
+        module = FakeModule(self, dict(params, kind='storagelink'), check_mode=check_mode, diff=diff)
+        with pytest.raises(Exit) as info:
+            run_resource(module, StorageLink(module))
+        return dict(info.value.result, failed=info.value.failed), self.log()[before:]
 
     def nics(self, uuid):
         return json.loads(self.run('vmadm', 'get', uuid).stdout).get('nics') or []
@@ -193,3 +212,97 @@ def test_errors_change_nothing(gz):
     result, _commands = gz.link(source='linktest-e', target='nosuchtag')
     assert result['failed'] and result['msg'] == 'Invalid nic tag "nosuchtag"'
     assert gz.snapshot() == before
+
+
+# -- kind: storagelink ------------------------------------------------------------------------
+
+
+def test_parse_storage_target():
+    assert parse_storage_target('/storage/zones/shared') == 'zones/shared'
+    assert parse_storage_target('zones/a/b') == 'zones/a/b'
+    for bad in ('zones', 'zones/x@snap', '/network/x', '', 'zones/../x y'):
+        with pytest.raises(Exception):
+            parse_storage_target(bad)
+
+
+def test_zone_lofs_mount_check_add_idempotent_update_remove(gz):
+    uuid = gz.vm('stl-zone')
+    assert gz.run('zfs', 'create', 'zones/shared').returncode == 0
+    before = gz.snapshot()
+    result, commands = gz.storage(check_mode=True, diff=True, source='stl-zone', target='/storage/zones/shared', mountpoint='/shared')
+    assert result['changed'] and not result['failed'] and gz.snapshot() == before
+    assert result['diff'] == {'before': {}, 'after': {'type': 'lofs', 'source': '/zones/shared', 'target': '/shared',
+                                                      'options': ['rw', 'nodevice']}}
+    assert [c[:2] for c in commands] == [['vmadm', 'lookup'], ['zfs', 'get']]
+
+    result, commands = gz.storage(source='stl-zone', target='zones/shared', mountpoint='/shared/')
+    assert result['changed'] and not result['failed'], result
+    assert gz.get(uuid)['filesystems'] == [{'type': 'lofs', 'source': '/zones/shared', 'target': '/shared', 'options': ['rw', 'nodevice']}]
+    assert result['resource']['kind'] == 'http://schemas.ogf.org/occi/infrastructure#storagelink'
+    assert result['resource']['target']['location'] == '/storage/zones/shared'
+    assert result['resource']['attributes']['occi.storagelink.mountpoint'] == '/shared'
+    assert [c[:2] for c in commands] == [['vmadm', 'lookup'], ['zfs', 'get'], ['vmadm', 'update'], ['vmadm', 'get']]
+
+    again, commands = gz.storage(source=uuid, target='zones/shared', mountpoint='/shared')
+    assert not again['changed'] and len(commands) == 1 and commands[0][:2] == ['vmadm', 'lookup'], (again, commands)
+
+    ro, commands = gz.storage(source=uuid, target='zones/shared', mountpoint='/shared', read_only=True)
+    assert ro['changed'] and gz.get(uuid)['filesystems'][0]['options'] == ['ro', 'nodevice']
+    assert ['vmadm', 'update', uuid] in commands
+
+    gone, commands = gz.storage(source=uuid, target='zones/shared', mountpoint='/shared', state='absent')
+    assert gone['changed'] and 'filesystems' not in gz.get(uuid)
+    again, commands = gz.storage(source=uuid, target='zones/shared', mountpoint='/shared', state='absent')
+    assert not again['changed'] and len(commands) == 1
+
+
+def test_zone_errors_change_nothing(gz):
+    gz.vm('stl-err')
+    assert gz.run('zfs', 'create', '-V', '1G', 'zones/avol').returncode == 0
+    before = gz.snapshot()
+    cases = [
+        (dict(target='zones/shared'), 'mountpoint is required'),
+        (dict(target='zones/nosuch', mountpoint='/x'), 'no such dataset'),
+        (dict(target='zones/avol', mountpoint='/x'), 'is a volume'),
+        (dict(target='zones/avol', mountpoint='relative'), 'must be an absolute path'),
+        (dict(target='zones/avol', mountpoint='/x', model='nvme'), 'disks of bhyve and kvm'),
+        (dict(target='zones/avol', mountpoint='/x', address='10.0.0.1'), 'options of kind networkinterface'),
+        (dict(target='zones', mountpoint='/x'), 'is not a storage'),
+    ]
+    for params, message in cases:
+        result, _commands = gz.storage(source='stl-err', **params)
+        assert result['failed'] and message in result['msg'], (params, result)
+    assert gz.snapshot() == before
+
+
+def test_bhyve_disk_attach_needs_stopped_update_detach_keeps_zvol(gz):
+    uuid = gz.bhyve('stl-hvm')
+    assert gz.run('zfs', 'create', '-V', '1G', 'zones/data1').returncode == 0
+    assert gz.run('zfs', 'create', 'zones/fs1').returncode == 0
+    result, _commands = gz.storage(source='stl-hvm', target='zones/fs1')
+    assert result['failed'] and 'is a filesystem' in result['msg']
+
+    result, commands = gz.storage(source='stl-hvm', target='zones/data1', model='nvme')
+    assert result['changed'] and not result['failed'], result
+    disk = gz.get(uuid)['disks'][1]
+    assert disk['path'] == '/dev/zvol/rdsk/zones/data1' and disk['model'] == 'nvme' and disk['boot'] is False
+    assert result['resource']['id'].endswith('/link/storagelink/%s_disk1' % uuid)
+    assert result['resource']['target']['location'] == '/storage/zones/data1'
+
+    again, commands = gz.storage(source=uuid, target='zones/data1', model='nvme')
+    assert not again['changed'] and len(commands) == 1
+
+    assert gz.run('vmadm', 'start', uuid).returncode == 0
+    before = gz.snapshot()
+    for params, message in ((dict(boot=True), 'changing boot of disk'), (dict(state='absent'), 'removing disk')):
+        result, commands = gz.storage(check_mode=True, source=uuid, target='zones/data1', **params)
+        assert result['failed'] and message in result['msg'] and 'needs VM %s stopped' % uuid in result['msg'], result
+        assert len(commands) == 1
+    assert gz.snapshot() == before
+    assert gz.run('vmadm', 'stop', uuid, '-F').returncode == 0
+
+    changed, commands = gz.storage(source=uuid, target='zones/data1', boot=True)
+    assert changed['changed'] and gz.get(uuid)['disks'][1]['boot'] is True
+    gone, commands = gz.storage(source=uuid, target='zones/data1', state='absent')
+    assert gone['changed'] and len(gz.get(uuid)['disks']) == 1
+    assert gz.run('zfs', 'list', 'zones/data1').returncode == 0
