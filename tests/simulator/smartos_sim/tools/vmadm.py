@@ -1555,14 +1555,23 @@ def _snap_datasets(vm):
     return names
 
 
-def cmd_create_snapshot(state, opts, pos):  # pylint: disable=unused-argument
-    uuid, name = _snapshot_args('create-snapshot', pos)
+def _snapshot_target(state, command, pos, not_found):
+    """The checks every *-snapshot command makes first: (vms, vm, uuid, name).
+
+    ``not_found`` is the command's own message for a missing VM (they differ in vmadm), a str.format template for the uuid.
+    """
+    uuid, name = _snapshot_args(command, pos)
     vms = load_vms(state)
     vm = vms.get(uuid)
     if vm is None:
-        raise Fail('VM %s not found' % uuid)
+        raise Fail(not_found.format(uuid))
     if vm['brand'] == 'kvm':
         raise Fail('snapshots for kvm VMs currently unsupported')
+    return vms, vm, uuid, name
+
+
+def cmd_create_snapshot(state, opts, pos):  # pylint: disable=unused-argument
+    vms, vm, uuid, name = _snapshot_target(state, 'create-snapshot', pos, 'VM {} not found')
     if vm.get('datasets'):
         raise Fail('Cannot currently snapshot zones that have datasets')
     if any(s.get('name') == name for s in vm.get('snapshots', [])):
@@ -1581,13 +1590,7 @@ def cmd_create_snapshot(state, opts, pos):  # pylint: disable=unused-argument
 
 
 def cmd_delete_snapshot(state, opts, pos):  # pylint: disable=unused-argument
-    uuid, name = _snapshot_args('delete-snapshot', pos)
-    vms = load_vms(state)
-    vm = vms.get(uuid)
-    if vm is None:
-        raise Fail('VM %s not found' % uuid)
-    if vm['brand'] == 'kvm':
-        raise Fail('snapshots for kvm VMs currently unsupported')
+    vms, vm, uuid, name = _snapshot_target(state, 'delete-snapshot', pos, 'VM {} not found')
     if not any(s.get('name') == name for s in vm.get('snapshots', [])):
         raise Fail('No snapshot named "%s" for %s' % (name, uuid))
     db = _db(state)
@@ -1603,13 +1606,7 @@ def cmd_delete_snapshot(state, opts, pos):  # pylint: disable=unused-argument
 
 
 def cmd_rollback_snapshot(state, opts, pos):  # pylint: disable=unused-argument
-    uuid, name = _snapshot_args('rollback-snapshot', pos)
-    vms = load_vms(state)
-    vm = vms.get(uuid)
-    if vm is None:
-        raise Fail('bad statusCode: 404')
-    if vm['brand'] == 'kvm':
-        raise Fail('snapshots for kvm VMs currently unsupported')
+    vms, vm, uuid, name = _snapshot_target(state, 'rollback-snapshot', pos, 'bad statusCode: 404')
     snaps = vm.get('snapshots', [])
     target = next((s for s in snaps if s.get('name') == name), None)
     if target is None:
