@@ -239,6 +239,17 @@ def _subopts(text, choices, error):
     return out
 
 
+def _parse_types(arg, choices):
+    """``-t type[,type]...``: the dataset types; ``choices`` is the command's list (list also takes "snap")."""
+    types = set()
+    for tok in _subopts(arg, choices, "invalid type '%s'"):
+        if tok == 'all':
+            types = set(ALL_TYPES)
+        elif tok != 'bookmark':
+            types.add({'filesystem': FS, 'volume': VOL, 'snapshot': SNAP, 'snap': SNAP}[tok])
+    return types
+
+
 def parseprop(props, text):
     """zfs_main.c parseprop(): add ``name=value`` to the ordered dict; False after printing an error."""
     if '=' not in text:
@@ -493,12 +504,7 @@ def do_list(db, state, argv):
             sortcols.append((arg, opt == 'S'))
         elif opt == 't':
             types_given = True
-            types = set()
-            for tok in _subopts(arg, ('filesystem', 'volume', 'snapshot', 'snap', 'bookmark', 'all'), "invalid type '%s'"):
-                if tok == 'all':
-                    types = set(ALL_TYPES)
-                elif tok != 'bookmark':
-                    types.add({'filesystem': FS, 'volume': VOL, 'snapshot': SNAP, 'snap': SNAP}[tok])
+            types = _parse_types(arg, ('filesystem', 'volume', 'snapshot', 'snap', 'bookmark', 'all'))
     if fields is None:
         fields = 'name,used,available,referenced,mountpoint'
     if fields == 'space' and not types_given:
@@ -611,12 +617,7 @@ def do_get(db, state, argv):
         elif opt == 's':
             sources = set(_subopts(arg, SOURCE_KINDS, "invalid source '%s'"))
         elif opt == 't':
-            types = set()
-            for tok in _subopts(arg, ('filesystem', 'volume', 'snapshot', 'bookmark', 'all'), "invalid type '%s'"):
-                if tok == 'all':
-                    types = set(ALL_TYPES)
-                elif tok != 'bookmark':
-                    types.add({'filesystem': FS, 'volume': VOL, 'snapshot': SNAP}[tok])
+            types = _parse_types(arg, ('filesystem', 'volume', 'snapshot', 'bookmark', 'all'))
     if not args:
         raise UsageError('missing property argument')
     try:
