@@ -19,7 +19,8 @@ import re
 import sys
 import tarfile
 
-from smartos_sim import zfsdb, zprop
+from smartos_sim import zfsdb, zgetopt, zprop
+from smartos_sim.zgetopt import getopt, GetoptError
 from smartos_sim.zfsdb import FS, VOL, SNAP, PROPS, ZfsError, AuxError, nicenum
 
 # zfs_main.c get_usage(): the usage lines of each command (TAB-indented).
@@ -173,59 +174,11 @@ def usage_text(command=None):
 
 
 # ---------------------------------------------------------------------------------------------
-# option parsing as illumos getopt(3C) does it (opterr = 0; no argument permutation)
-
-def getopt(argv, optstring):
-    """([(opt, arg)], rest); raises UsageError-like tuples via GetoptError."""
-    colon_mode = optstring.startswith(':')
-    spec = optstring.lstrip(':')
-    opts = []
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg == '--':
-            i += 1
-            break
-        if not arg.startswith('-') or arg == '-':
-            break
-        j = 1
-        while j < len(arg):
-            char = arg[j]
-            pos = spec.find(char)
-            if pos < 0 or char == ':':
-                raise GetoptError('?', char, opts)
-            takes = pos + 1 < len(spec) and spec[pos + 1] == ':'
-            if takes:
-                if j + 1 < len(arg):
-                    opts.append((char, arg[j + 1:]))
-                elif i + 1 < len(argv):
-                    i += 1
-                    opts.append((char, argv[i]))
-                else:
-                    raise GetoptError(':' if colon_mode else '?', char, opts)
-                break
-            opts.append((char, None))
-            j += 1
-        i += 1
-    return opts, argv[i:]
-
-
-class GetoptError(Exception):
-    def __init__(self, kind, optopt, opts):
-        super().__init__(kind, optopt)
-        self.kind = kind
-        self.optopt = optopt
-        self.opts = opts
-
+# option parsing: smartos_sim/zgetopt.py (shared with zpool)
 
 def _walk_opts(argv, optstring, on_missing=None):
     """getopt, turning '?' into ``invalid option 'X'`` + usage (and ':' into ``on_missing``)."""
-    try:
-        return getopt(argv, optstring)
-    except GetoptError as exc:
-        if exc.kind == ':':
-            raise UsageError((on_missing or "missing argument for '%s' option") % exc.optopt) from None
-        raise UsageError("invalid option '%s'" % exc.optopt) from None
+    return zgetopt.parse(argv, optstring, UsageError, on_missing)
 
 
 def _subopts(text, choices, error):

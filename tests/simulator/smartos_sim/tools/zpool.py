@@ -2,7 +2,7 @@
 ``zones`` with the datasets a SmartOS global zone has (``init_state``)."""
 import sys
 
-from smartos_sim import zfsdb, zprop
+from smartos_sim import zfsdb, zgetopt, zprop
 from smartos_sim.zfsdb import ZfsError, nicenum
 
 GIB = 1024 ** 3
@@ -233,38 +233,8 @@ def usage_text(command=None):
 
 
 def _getopt(argv, optstring):
-    """illumos getopt(3C): ([(opt, arg)], rest); UsageError on a bad option."""
-    colon = optstring.startswith(':')
-    spec = optstring.lstrip(':')
-    opts, i = [], 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg == '--':
-            i += 1
-            break
-        if not arg.startswith('-') or arg == '-':
-            break
-        j = 1
-        while j < len(arg):
-            char = arg[j]
-            pos = spec.find(char)
-            if pos < 0 or char == ':':
-                raise UsageError("invalid option '%s'" % char)
-            if pos + 1 < len(spec) and spec[pos + 1] == ':':
-                if j + 1 < len(arg):
-                    opts.append((char, arg[j + 1:]))
-                elif i + 1 < len(argv):
-                    i += 1
-                    opts.append((char, argv[i]))
-                elif colon:
-                    raise UsageError("missing argument for '%s' option" % char)
-                else:
-                    raise UsageError("invalid option '%s'" % char)
-                break
-            opts.append((char, None))
-            j += 1
-        i += 1
-    return opts, argv[i:]
+    """illumos getopt(3C) (smartos_sim/zgetopt.py): ([(opt, arg)], rest); UsageError on a bad option."""
+    return zgetopt.parse(argv, optstring, UsageError)
 
 
 # ---------------------------------------------------------------------------------------------
