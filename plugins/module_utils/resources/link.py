@@ -511,7 +511,7 @@ class StorageLink(object):
         if self.vm.get('state') != 'stopped':
             # smartos-live VM.js: disks are added/removed/changed only when stopped (reference smartos_vmadm.md §2.10)
             raise ResourceError('%s needs VM %s stopped (it is %s): vmadm changes disks only on a stopped VM; stop it first '
-                                '(smartstack.smartos.compute state=stopped), then run this again'
+                                '(smartstack.smartos.compute state=inactive), then run this again'
                                 % (what, self.vm['uuid'], self.vm.get('state')), vm_state=self.vm.get('state'))
 
     def _plan_disk(self, plan, actual, state):
