@@ -14,10 +14,13 @@ any local user could read it) or in a file.
 from __future__ import annotations
 
 import os
-import subprocess
 
 # Where SmartOS keeps its tools, and pkgsrc's tools prefix in the global zone.
 TOOL_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/opt/tools/bin', '/opt/tools/sbin']
+
+# The only shell text this collection runs: constant, with every value a positional parameter
+# ($1 the input file, $2 the output file, then the command and its arguments).
+REDIRECT_SCRIPT = 'umask 077; in=$1; out=$2; shift 2; exec "$@" < "$in" > "$out"'
 
 
 class SmartOSCommandError(Exception):
@@ -69,33 +72,23 @@ class CommandRunner(object):
     def run_with_files(self, tool, args, stdin_path=None, stdout_path=None):
         """Run ``tool args...`` with its standard input read from and/or its output written to files.
 
-        For streams (``zfs send``/``receive``) that must not pass through memory or a shell:
-        the files are opened here and handed to the process; no command line is ever built.
-        The output goes to ``stdout_path.partial`` (0600), renamed to ``stdout_path`` when the
-        tool succeeded and removed when it failed, so ``stdout_path`` never holds half a stream.
-        Returns stderr; raises SmartOSCommandError with the tool's message.
+        For streams (``zfs send``/``receive``) that must not pass through memory (they can be as
+        big as a dataset): a fixed ``/bin/sh`` script does the redirection while the tool, its
+        arguments and the file names travel as positional parameters, never as shell text. The
+        output goes to ``stdout_path.partial`` (umask 077: 0600), renamed to ``stdout_path`` when
+        the tool succeeded and removed when it failed, so ``stdout_path`` never holds half a
+        stream. Returns stderr; raises SmartOSCommandError with the tool's message.
         """
         shown = [tool] + [str(a) for a in args]
         self.commands.append(shown + (['<', stdin_path] if stdin_path else []) + (['>', stdout_path] if stdout_path else []))
-        argv = [self.path(tool)] + [str(a) for a in args]
         partial = stdout_path + '.partial' if stdout_path else None
-        source = open(stdin_path, 'rb') if stdin_path else open(os.devnull, 'rb')
-        sink = os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'wb') if partial else None
-        try:
-            # the environment AnsibleModule.run_command would give the tool
-            env = dict(os.environ, **(getattr(self.module, 'run_command_environ_update', None) or {}))
-            proc = subprocess.Popen(argv, stdin=source, stdout=sink if sink else subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-            out, err = proc.communicate()
-        finally:
-            source.close()
-            if sink:
-                sink.close()
-        out = (out or b'').decode('utf-8', 'replace')
-        err = err.decode('utf-8', 'replace')
-        if proc.returncode != 0:
+        argv = ['/bin/sh', '-c', REDIRECT_SCRIPT, 'smartstack-redirect', stdin_path or os.devnull, partial or os.devnull,
+                self.path(tool)] + [str(a) for a in args]
+        rc, out, err = self.module.run_command(argv, check_rc=False, encoding='utf-8', errors='surrogate_or_replace')
+        if rc != 0:
             if partial and os.path.exists(partial):
                 os.unlink(partial)
-            raise SmartOSCommandError(shown, proc.returncode, out, err)
+            raise SmartOSCommandError(shown, rc, out, err)
         if partial:
             os.rename(partial, stdout_path)
         return err

@@ -53,8 +53,6 @@ class FakeModule(object):
         self.check_mode = check_mode
         self._diff = diff
         self.warnings = []
-        # what CommandRunner.run_with_files adds to the environment, as AnsibleModule does
-        self.run_command_environ_update = gz.env
 
     def get_bin_path(self, tool, required=False, opt_dirs=None):  # pylint: disable=unused-argument
         return os.path.join(SIM_BIN, tool)
