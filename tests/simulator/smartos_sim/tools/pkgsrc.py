@@ -463,15 +463,24 @@ def _getopt(argv, spec):
     return opts, argv[i:]
 
 
-def pkg_add_main(ctx, argv):
+def _pkg_getopt(prog, argv, spec, usage):
+    """The pkg_install tools' option parsing: (opts, operands), or None after getopt's message and the usage."""
     try:
-        opts, operands = _getopt(argv, 'AfhInRUuVvC:D:K:m:P:p:W:w:')
+        return _getopt(argv, spec)
     except GetoptError as exc:
-        sys.stderr.write('pkg_add: %s\n' % exc)
-        sys.stderr.write('usage: pkg_add [-AfhInRuUVv] [-C config] [-P destdir] [-K pkg_dbdir]\n'
+        sys.stderr.write('%s: %s\n' % (prog, exc))
+        sys.stderr.write(usage)
+        return None
+
+
+def pkg_add_main(ctx, argv):
+    parsed = _pkg_getopt('pkg_add', argv, 'AfhInRUuVvC:D:K:m:P:p:W:w:',
+                         'usage: pkg_add [-AfhInRuUVv] [-C config] [-P destdir] [-K pkg_dbdir]\n'
                          '               [-m machine] [-p prefix] [-W viewbase] [-w view]\n'
                          '               [[ftp|http]://[user[:pass]@]host[:port]][/path/]pkg-name ...\n')
+    if parsed is None:
         return 1
+    opts, operands = parsed
     flags = {f for f, dummy in opts}
     if not operands:
         sys.stderr.write('pkg_add: missing package name(s)\n')
@@ -525,15 +534,14 @@ def _show_file(text, title):
 
 
 def pkg_info_main(ctx, argv):
-    try:
-        opts, operands = _getopt(argv, 'aBbcDdE:e:fFhIiK:kLl:mNnpQ:qRrSsuVvX')
-    except GetoptError as exc:
-        sys.stderr.write('pkg_info: %s\n' % exc)
-        sys.stderr.write('usage: pkg_info [-BbcDdFfhIikLmNnpqRrSsVvX] [-E pkg-name] [-e pkg-name]\n'
+    parsed = _pkg_getopt('pkg_info', argv, 'aBbcDdE:e:fFhIiK:kLl:mNnpQ:qRrSsuVvX',
+                         'usage: pkg_info [-BbcDdFfhIikLmNnpqRrSsVvX] [-E pkg-name] [-e pkg-name]\n'
                          '                [-K pkg_dbdir] [-l prefix] pkg-name ...\n'
                          '       pkg_info [-a | -u] [flags]\n'
                          '       pkg_info [-Q variable] pkg-name ...\n')
+    if parsed is None:
         return 1
+    opts, operands = parsed
     flags = {f for f, dummy in opts}
     values = dict(opts)
     quiet = 'q' in flags
@@ -632,12 +640,11 @@ def _info_one(ctx, name, meta, flags, values, quiet, file_size):
 # pkg_delete, pkg_admin (minimal)
 
 def pkg_delete_main(ctx, argv):
-    try:
-        opts, operands = _getopt(argv, 'ADFfkNORrVvK:P:p:')
-    except GetoptError as exc:
-        sys.stderr.write('pkg_delete: %s\n' % exc)
-        sys.stderr.write('usage: pkg_delete [-ADFfkNnORrVv] [-K pkg_dbdir] [-P destdir] [-p prefix] pkg-name ...\n')
+    parsed = _pkg_getopt('pkg_delete', argv, 'ADFfkNORrVvK:P:p:',
+                         'usage: pkg_delete [-ADFfkNnORrVv] [-K pkg_dbdir] [-P destdir] [-p prefix] pkg-name ...\n')
+    if parsed is None:
         return 1
+    opts, operands = parsed
     flags = {f for f, dummy in opts}
     rc = 0
     for arg in operands:
