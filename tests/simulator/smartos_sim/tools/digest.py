@@ -45,6 +45,7 @@ def _usage():
     return EXIT_USAGE
 
 
+# Kept apart from zgetopt/pkgsrc: libc prints the message here and digest uses what was parsed before the error.
 def _getopt(argv):
     """getopt(3C) with ``lva:``, stopping at the first error as digest's loop does.
 

@@ -229,6 +229,7 @@ class Usage(Exception):
     """die_opterr: ``dladm: <msg>\\nusage: <usage>``."""
 
 
+# Not shared with zgetopt: dladm uses getopt_long (long options, operands permuted, its own messages).
 def _getopt(argv, optstring, longopts=None):
     longopts = longopts or {}
     opts, args = [], []

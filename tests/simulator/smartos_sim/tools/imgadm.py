@@ -63,6 +63,7 @@ def _js_string(value):
 # ---------------------------------------------------------------------------------------------
 # option parsing (dashdash, as cmdln uses it: bundled short flags, interspersed args, --long)
 
+# Not shared with the getopt(3C) parsers: imgadm is node (dashdash): interspersed operands, its own errors.
 def _parse(argv, spec):
     """Parse ``argv`` with ``spec`` {option: (key, kind)}; kind is 'bool', 'string' or 'list'."""
     opts, args = {}, []

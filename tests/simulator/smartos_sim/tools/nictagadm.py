@@ -412,6 +412,7 @@ def cmd_list(state, flags):
 # bash getopts
 
 
+# Not shared with the C tools' getopt: nictagadm is a shell script, bash getopts reports and goes on.
 def _getopts(argv, optstring):
     """Bash getopts without a leading ':': yields (opt, optarg) and the remaining operands.
 

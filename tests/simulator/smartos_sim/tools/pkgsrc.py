@@ -432,6 +432,7 @@ class GetoptError(ValueError):
     """getopt(3)'s own diagnostic (printed as ``<prog>: <message>`` before the usage)."""
 
 
+# Kept apart from zgetopt (caller prints) and digest (returns partial results): libc's own messages, one exception, '-:' not refused.
 def _getopt(argv, spec):
     """Minimal getopt(3): spec like 'ab:c' -> (opts list of (flag, value), operands)."""
     opts, i = [], 0
