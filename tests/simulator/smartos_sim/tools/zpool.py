@@ -338,6 +338,15 @@ def get_list(text):
     return cols
 
 
+def _usage_get_list(text):
+    """get_list for list -o and get: on a bad list print its message, then the usage (UsageError)."""
+    try:
+        return get_list(text)
+    except ZfsError as exc:
+        _err('%s\n' % exc)
+        raise UsageError(None) from None
+
+
 def expand_all(with_features):
     cols = [PCol('name', PPROPS['name'], True)]
     cols += [PCol(p.name, p, True) for p in POOL_PROPS if p.visible]
@@ -385,11 +394,7 @@ def do_list(db, argv):
             literal = True
         elif opt == 'o':
             fields = arg
-    try:
-        cols = get_list(fields)
-    except ZfsError as exc:
-        _err('%s\n' % exc)
-        raise UsageError(None) from None
+    cols = _usage_get_list(fields)
     if cols is None:
         cols = expand_all(False)
     pools, rc = pool_list(db, args)
@@ -430,11 +435,7 @@ def do_get(db, argv):
                 raise UsageError(str(exc)) from None
     if not args:
         raise UsageError('missing property argument')
-    try:
-        cols = get_list(args[0])
-    except ZfsError as exc:
-        _err('%s\n' % exc)
-        raise UsageError(None) from None
+    cols = _usage_get_list(args[0])
     if cols is None:
         cols = expand_all(True)
     else:
