@@ -63,6 +63,15 @@ def _js_string(value):
 # ---------------------------------------------------------------------------------------------
 # option parsing (dashdash, as cmdln uses it: bundled short flags, interspersed args, --long)
 
+def _option_value(argv, i, value, option):
+    """An option's value: the attached ``value``, else the next argument (dashdash's error when none): (value, next i)."""
+    if value:
+        return value, i
+    if i >= len(argv):
+        raise ImgadmError('Option', 'do not have enough args for "%s" option' % option)
+    return argv[i], i + 1
+
+
 # Not shared with the getopt(3C) parsers: imgadm is node (dashdash): interspersed operands, its own errors.
 def _parse(argv, spec):
     """Parse ``argv`` with ``spec`` {option: (key, kind)}; kind is 'bool', 'string' or 'list'."""
@@ -83,11 +92,7 @@ def _parse(argv, spec):
             if kind == 'bool':
                 opts[key] = True
                 continue
-            if not value:
-                if i >= len(argv):
-                    raise ImgadmError('Option', 'do not have enough args for "--%s" option' % name)
-                value = argv[i]
-                i += 1
+            value, i = _option_value(argv, i, value, '--' + name)
             _store(opts, key, kind, value)
         elif arg.startswith('-') and len(arg) > 1:
             j = 1
@@ -100,12 +105,7 @@ def _parse(argv, spec):
                 if kind == 'bool':
                     opts[key] = True
                     continue
-                value = arg[j:]
-                if not value:
-                    if i >= len(argv):
-                        raise ImgadmError('Option', 'do not have enough args for "%s" option' % flag)
-                    value = argv[i]
-                    i += 1
+                value, i = _option_value(argv, i, arg[j:], flag)
                 _store(opts, key, kind, value)
                 break
         else:
