@@ -129,7 +129,7 @@ lint: tree
 	$(BIN)/ansible-lint --offline -q
 
 sanity: tree
-	@echo "--- ansible-test sanity, ansible-core $$($(BIN)/ansible --version | head -n 1)"
+	@echo "--- ansible-test sanity, ansible-core $$($(BIN)/python -c 'from ansible.release import __version__; print(__version__)')"
 	cd $(COLL) && $(BIN)/ansible-test sanity --local --python 3.11 --color no --junit
 	mkdir -p $(RESULTS)/sanity-3.11 && cp $(COLL)/tests/output/junit/*.xml $(RESULTS)/sanity-3.11/ 2>/dev/null || true
 	@if [ -x $(VENV_NEWEST)/bin/ansible-test ]; then \
@@ -187,7 +187,8 @@ build: venv
 	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist .
 	$(BIN)/ansible-galaxy collection install --force -p $(BUILD)/install $(BUILD)/dist/smartstack-smartos-$(VERSION).tar.gz
 	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/install $(BIN)/ansible-galaxy collection list -p $(BUILD)/install smartstack.smartos
-	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/install $(BIN)/ansible-doc $(DOC_PLUGIN) | head -n 20
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/install $(BIN)/ansible-doc $(DOC_PLUGIN) > $(BUILD)/ansible-doc.txt
+	head -n 20 $(BUILD)/ansible-doc.txt
 
 docs: tree
 	@echo '--- antsibull-docs lint + HTML docsite'
