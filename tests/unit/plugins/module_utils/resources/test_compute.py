@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
@@ -29,10 +27,12 @@ from ansible_collections.smartstack.smartos.plugins.module_utils.resources.compu
     occi_state,
     same_value,
 )
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-SIM_HOME = os.path.normpath(os.path.join(HERE, '..', '..', '..', '..', 'simulator'))
-SIM_BIN = os.path.join(SIM_HOME, 'bin')
+from ansible_collections.smartstack.smartos.tests.unit.plugins.module_utils.resources.sim_helpers import (
+    SIM_BIN,
+    Exit,
+    SimGZ as BaseSimGZ,
+    WarningFakeModule,
+)
 
 BASE = 'e9c6b4e4-5dc8-4ee5-b90b-6d2e50b96ec8'        # base-64-lts 24.4.1 (the simulator's catalogue)
 BASE_OLD = '58f8b534-2753-432f-b758-dd75e154e791'    # base-64-lts 23.4.0
@@ -45,69 +45,14 @@ DEFAULTS = dict(id=None, title=None, state='present', action=None, method='grace
                 nics=None, disks=None, recreate=False, restart_for_changes=False)
 
 
-class Exit(Exception):
-    def __init__(self, failed, result):
-        super(Exit, self).__init__(result.get('msg'))
-        self.failed = failed
-        self.result = result
+class FakeModule(WarningFakeModule):
+    DEFAULTS = DEFAULTS
 
 
-class FakeModule(object):
-    """What CommandRunner and run_resource use of AnsibleModule, running the simulated tools."""
-
-    def __init__(self, gz, params, check_mode=False, diff=False):
-        self.gz = gz
-        self.params = dict(DEFAULTS, **params)
-        self.check_mode = check_mode
-        self._diff = diff
-        self.warnings = []
-
-    def get_bin_path(self, tool, required=False, opt_dirs=None):  # pylint: disable=unused-argument
-        return os.path.join(SIM_BIN, tool)
-
-    def run_command(self, argv, data=None, **kwargs):  # pylint: disable=unused-argument
-        proc = subprocess.run(argv, input=data, capture_output=True, text=True, env=self.gz.env, check=False, timeout=60)
-        return proc.returncode, proc.stdout, proc.stderr
-
-    def warn(self, text):
-        self.warnings.append(text)
-
-    def fail_json(self, **result):
-        raise Exit(True, result)
-
-    def exit_json(self, **result):
-        raise Exit(False, result)
-
-
-class SimGZ(object):
-    def __init__(self, state_dir):
-        self.state = state_dir
-        self.env = dict(os.environ, PATH=SIM_BIN + os.pathsep + os.environ.get('PATH', ''), SMARTOS_SIM_STATE=state_dir,
-                        SMARTOS_SIM_PYTHON=sys.executable)
-
-    def run(self, *argv, stdin=None):
-        return subprocess.run([os.path.join(SIM_BIN, argv[0])] + list(argv[1:]), input=stdin, capture_output=True,
-                              text=True, env=self.env, check=False, timeout=60)
-
-    def log(self):
-        path = os.path.join(self.state, 'commands.log')
-        if not os.path.exists(path):
-            return []
-        with open(path, encoding='utf-8') as handle:
-            return [json.loads(line)['argv'] for line in handle if line.strip()]
-
+class SimGZ(BaseSimGZ):
     def vms(self):
         with open(os.path.join(self.state, 'vms.json'), encoding='utf-8') as handle:
             return json.load(handle)
-
-    def snapshot(self):
-        """Every state JSON document, byte for byte (check mode must leave them identical)."""
-        result = {}
-        for name in sorted(os.listdir(self.state)):
-            if name.endswith('.json'):
-                with open(os.path.join(self.state, name), 'rb') as handle:
-                    result[name] = handle.read()
-        return result
 
     def compute(self, check_mode=False, diff=False, **params):
         """Run the compute flow; return (result dict, commands it ran)."""

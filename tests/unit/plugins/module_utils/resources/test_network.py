@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import threading
 
 import pytest
@@ -37,55 +35,25 @@ from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.nictaga
     normalize_mac,
     valid_tag_name,
 )
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-SIM_HOME = os.path.normpath(os.path.join(HERE, '..', '..', '..', '..', 'simulator'))
-SIM_BIN = os.path.join(SIM_HOME, 'bin')
+from ansible_collections.smartstack.smartos.tests.unit.plugins.module_utils.resources.sim_helpers import (
+    SIM_BIN,
+    Exit,
+    SimGZ as BaseSimGZ,
+    FakeModule as BaseFakeModule,
+)
 
 DEFAULTS = dict(label=None, vlan=0, link=None, etherstub=False, address=None, gateway=None, allocation=None,
                 resolvers=None, title=None, state='active')
 
 
-class Exit(Exception):
-    def __init__(self, failed, result):
-        super(Exit, self).__init__(result.get('msg'))
-        self.failed = failed
-        self.result = result
+class FakeModule(BaseFakeModule):
+    DEFAULTS = DEFAULTS
 
 
-class FakeModule(object):
-    """What CommandRunner and run_resource use of AnsibleModule, running the simulated tools."""
-
-    def __init__(self, gz, params, check_mode=False, diff=False):
-        self.gz = gz
-        self.params = dict(DEFAULTS, **params)
-        self.check_mode = check_mode
-        self._diff = diff
-
-    def get_bin_path(self, tool, required=False, opt_dirs=None):  # pylint: disable=unused-argument
-        return os.path.join(SIM_BIN, tool)
-
-    def run_command(self, argv, data=None, **kwargs):  # pylint: disable=unused-argument
-        proc = subprocess.run(argv, input=data, capture_output=True, text=True, env=self.gz.env, check=False, timeout=60)
-        return proc.returncode, proc.stdout, proc.stderr
-
-    def fail_json(self, **result):
-        raise Exit(True, result)
-
-    def exit_json(self, **result):
-        raise Exit(False, result)
-
-
-class SimGZ(object):
+class SimGZ(BaseSimGZ):
     def __init__(self, state_dir):
-        self.state = state_dir
-        self.env = dict(os.environ, PATH=SIM_BIN + os.pathsep + os.environ.get('PATH', ''), SMARTOS_SIM_STATE=state_dir,
-                        SMARTOS_SIM_PYTHON=sys.executable)
+        super(SimGZ, self).__init__(state_dir)
         self.store_dir = os.path.join(state_dir, 'root', 'opt', 'smartstack')
-
-    def run(self, *argv, stdin=None):
-        return subprocess.run([os.path.join(SIM_BIN, argv[0])] + list(argv[1:]), input=stdin, capture_output=True,
-                              text=True, env=self.env, check=False, timeout=60)
 
     def tags(self):
         proc = self.run('nictagadm', 'list', '-p', '-d', '|')
@@ -103,20 +71,9 @@ class SimGZ(object):
                 return normalize_mac(mac.replace('\\', ''))
         raise AssertionError(link)
 
-    def log(self):
-        path = os.path.join(self.state, 'commands.log')
-        if not os.path.exists(path):
-            return []
-        with open(path, encoding='utf-8') as handle:
-            return [json.loads(line)['argv'] for line in handle if line.strip()]
-
     def snapshot(self):
         """Every state document and the store and nic tag config files, byte for byte."""
-        result = {}
-        for name in sorted(os.listdir(self.state)):
-            if name.endswith('.json'):
-                with open(os.path.join(self.state, name), 'rb') as handle:
-                    result[name] = handle.read()
+        result = super(SimGZ, self).snapshot()
         for path in (os.path.join(self.store_dir, 'networks.json'), os.path.join(self.state, 'root', 'usbkey', 'config')):
             if os.path.exists(path):
                 with open(path, 'rb') as handle:

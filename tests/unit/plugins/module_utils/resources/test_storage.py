@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 
@@ -27,61 +26,30 @@ from ansible_collections.smartstack.smartos.plugins.module_utils.resources.stora
     vm_uuids_in,
 )
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.zfs import normalise_value, size_to_bytes
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-SIM_HOME = os.path.normpath(os.path.join(HERE, '..', '..', '..', '..', 'simulator'))
-SIM_BIN = os.path.join(SIM_HOME, 'bin')
+from ansible_collections.smartstack.smartos.tests.unit.plugins.module_utils.resources.sim_helpers import (
+    SIM_BIN,
+    Exit,
+    SimGZ as BaseSimGZ,
+    WarningFakeModule,
+)
 
 DEFAULTS = dict(name=None, title=None, parent='zones', type=None, size=None, state='present', properties=None,
                 sparse=False, parents=False, action=None, snapshot=None, backup_dir=None, incremental=True, force=False,
                 recursive=False)
 
 
-class Exit(Exception):
-    def __init__(self, failed, result):
-        super(Exit, self).__init__(result.get('msg'))
-        self.failed = failed
-        self.result = result
+class FakeModule(WarningFakeModule):
+    """A FakeModule with the storage defaults; its run_command also runs a shell pipeline."""
 
-
-class FakeModule(object):
-    """What CommandRunner and run_resource use of AnsibleModule, running the simulated tools."""
-
-    def __init__(self, gz, params, check_mode=False, diff=False):
-        self.gz = gz
-        self.params = dict(DEFAULTS, **params)
-        self.check_mode = check_mode
-        self._diff = diff
-        self.warnings = []
-
-    def get_bin_path(self, tool, required=False, opt_dirs=None):  # pylint: disable=unused-argument
-        return os.path.join(SIM_BIN, tool)
+    DEFAULTS = DEFAULTS
 
     def run_command(self, argv, data=None, use_unsafe_shell=False, **kwargs):  # pylint: disable=unused-argument
         proc = subprocess.run(argv, input=data, capture_output=True, text=True, env=self.gz.env, check=False, timeout=60,
                               shell=use_unsafe_shell)
         return proc.returncode, proc.stdout, proc.stderr
 
-    def warn(self, text):
-        self.warnings.append(text)
 
-    def fail_json(self, **result):
-        raise Exit(True, result)
-
-    def exit_json(self, **result):
-        raise Exit(False, result)
-
-
-class SimGZ(object):
-    def __init__(self, state_dir):
-        self.state = state_dir
-        self.env = dict(os.environ, PATH=SIM_BIN + os.pathsep + os.environ.get('PATH', ''), SMARTOS_SIM_STATE=state_dir,
-                        SMARTOS_SIM_PYTHON=sys.executable)
-
-    def run(self, *argv, stdin=None):
-        return subprocess.run([os.path.join(SIM_BIN, argv[0])] + list(argv[1:]), input=stdin, capture_output=True,
-                              text=True, env=self.env, check=False, timeout=60)
-
+class SimGZ(BaseSimGZ):
     def zfs(self, *argv):
         proc = self.run('zfs', *argv)
         assert proc.returncode == 0, proc.stderr
@@ -92,21 +60,6 @@ class SimGZ(object):
 
     def exists(self, name):
         return self.run('zfs', 'list', '-H', '-t', 'all', '-o', 'name', name).returncode == 0
-
-    def log(self):
-        path = os.path.join(self.state, 'commands.log')
-        if not os.path.exists(path):
-            return []
-        with open(path, encoding='utf-8') as handle:
-            return [json.loads(line)['argv'] for line in handle if line.strip()]
-
-    def snapshot(self):
-        result = {}
-        for name in sorted(os.listdir(self.state)):
-            if name.endswith('.json'):
-                with open(os.path.join(self.state, name), 'rb') as handle:
-                    result[name] = handle.read()
-        return result
 
     def storage(self, check_mode=False, diff=False, **params):
         """Run the storage flow; return (result dict, commands it ran)."""
