@@ -124,8 +124,9 @@ resources:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import run_info
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.image import image_inventory
-from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import CommandRunner, SmartOSCommandError
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import CommandRunner
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.imgadm import Imgadm
 
 FILTERS = ('uuid', 'name', 'version', 'os', 'type')
@@ -146,11 +147,7 @@ def main():
     filters = dict((key, module.params[key]) for key in FILTERS if module.params[key] is not None)
     if 'uuid' in filters:
         filters['uuid'] = filters['uuid'].lower()  # imgadm's uuids are lowercase
-    try:
-        result = image_inventory(Imgadm(CommandRunner(module)), filters, available=module.params['available'])
-    except SmartOSCommandError as exc:
-        module.fail_json(msg=exc.message, **exc.to_result())
-    module.exit_json(changed=False, **result)
+    run_info(module, lambda: image_inventory(Imgadm(CommandRunner(module)), filters, available=module.params['available']))
 
 
 if __name__ == '__main__':

@@ -78,9 +78,8 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import ResourceError
+from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import run_info
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.network import NetworkInfo
-from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import SmartOSCommandError
 
 
 def main():
@@ -94,13 +93,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    try:
-        result = NetworkInfo(module).run()
-    except ResourceError as exc:
-        module.fail_json(msg=exc.message, **exc.details)
-    except SmartOSCommandError as exc:
-        module.fail_json(msg=exc.message, **exc.to_result())
-    module.exit_json(changed=False, **result)
+    run_info(module, lambda: NetworkInfo(module).run())
 
 
 if __name__ == '__main__':

@@ -18,6 +18,8 @@ A resource class (one per OCCI kind, in this package) does four things, in this 
 
 from __future__ import annotations
 
+import contextlib
+
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import SmartOSCommandError
 
 
@@ -67,6 +69,25 @@ class Plan(object):
             step.run()
 
 
+@contextlib.contextmanager
+def reported_errors(module):
+    """End the module with ``fail_json`` and the tool's own message for the errors of this layer:
+    validation (ResourceError) and failed commands (SmartOSCommandError); never a traceback."""
+    try:
+        yield
+    except ResourceError as exc:
+        module.fail_json(msg=exc.message, **exc.details)
+    except SmartOSCommandError as exc:
+        module.fail_json(msg=exc.message, **exc.to_result())
+
+
+def run_info(module, read):
+    """An ``*_info`` module's flow: ``read()`` returns the result; nothing changes."""
+    with reported_errors(module):
+        result = read()
+    module.exit_json(changed=False, **result)
+
+
 def run_resource(module, resource):
     """Drive ``resource`` (read, plan, apply unless check mode, result) and exit the module.
 
@@ -75,16 +96,12 @@ def run_resource(module, resource):
     the tools and from validation end in ``fail_json`` with the tool's own message; nothing
     reaches the user as a traceback.
     """
-    try:
+    with reported_errors(module):
         actual = resource.read()
         plan = resource.plan(actual)
         if plan.changed and not module.check_mode:
             plan.apply()
         result = resource.result(actual, plan, applied=plan.changed and not module.check_mode)
-    except ResourceError as exc:
-        module.fail_json(msg=exc.message, **exc.details)
-    except SmartOSCommandError as exc:
-        module.fail_json(msg=exc.message, **exc.to_result())
     result['changed'] = plan.changed
     result['actions'] = plan.describe()
     if module._diff:
