@@ -156,7 +156,7 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import ResourceError, run_resource
+from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import reported_errors, run_resource
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.image import ImageResource
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import CommandRunner
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.imgadm import Imgadm
@@ -175,11 +175,9 @@ def main():
     if params['source'] is not None and params['state'] == 'absent':
         module.fail_json(msg='source is only used with state=imported')
     imgadm = Imgadm(CommandRunner(module))
-    try:
+    with reported_errors(module):
         resource = ImageResource(imgadm, params['image'], state=params['state'], source=params['source'],
                                  check_mode=module.check_mode)
-    except ResourceError as exc:
-        module.fail_json(msg=exc.message, **exc.details)
     run_resource(module, resource)
 
 

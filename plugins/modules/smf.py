@@ -171,7 +171,7 @@ log:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import ResourceError, run_resource
+from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import reported_errors, run_resource
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.smf import SmfService
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import CommandRunner
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.smf import Smf
@@ -197,13 +197,11 @@ def main():
     params = module.params
     if params['timeout'] < 0:
         module.fail_json(msg='timeout must be 0 or more seconds, not %s' % params['timeout'])
-    try:
+    with reported_errors(module):
         resource = SmfService(module, Smf(CommandRunner(module)), name=params['name'], manifest=params['manifest'],
                               content=params['content'], state=params['state'], persist=params['persist'],
                               persist_dir=params['persist_dir'], timeout=params['timeout'], log_lines=params['log_lines'],
                               restart_on_change=params['restart_on_change'])
-    except ResourceError as exc:
-        module.fail_json(msg=exc.message, **exc.details)
     run_resource(module, resource)
 
 

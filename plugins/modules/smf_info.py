@@ -87,7 +87,8 @@ unmatched:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import CommandRunner, SmartOSCommandError
+from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import reported_errors
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import CommandRunner
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.smf import STATES, Smf, log_path
 
 
@@ -103,10 +104,8 @@ def main():
     runner = CommandRunner(module)
     smf = Smf(runner)
     names = module.params['name']
-    try:
+    with reported_errors(module):
         rows = smf.list(names, all_instances=module.params['all'])
-    except SmartOSCommandError as exc:
-        module.fail_json(msg=exc.message, **exc.to_result())
     wanted = set(module.params['state'])
     services = []
     for row in sorted(rows, key=lambda r: r['fmri']):
