@@ -11,6 +11,34 @@ property definition, or None).
 import sys
 
 
+class Column:
+    """One column of a ``get``/``list`` printout: a native property (``native``, its definition) or
+    a user/feature property (``native`` None, printed under its name upper-cased, left-aligned).
+
+    Width rules are libzfs's: a native column starts at the wider of its header and its fixed
+    values (``width()`` of the definition); ``name`` starts at 4 and grows with the data.
+    """
+
+    def __init__(self, name, native, all_=False):
+        self.name = name          # canonical native name, or the user property as typed
+        self.native = native      # the property definition, or None
+        self.all = all_
+        if native is not None:
+            self.width, self.fixed = native.width()
+            if native.name == 'name':
+                self.width, self.fixed = 4, False
+        else:
+            self.width, self.fixed = len(name), False
+
+    @property
+    def right(self):
+        return self.native is not None and self.native.right_aligned
+
+    @property
+    def header(self):
+        return self.native.colname if self.native is not None else self.name.upper()
+
+
 def parse_get_fields(arg, known):
     """``get -o`` (both tools parse it with getsubopt): the column names; ValueError(message) on a bad one.
 

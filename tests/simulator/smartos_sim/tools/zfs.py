@@ -315,29 +315,14 @@ def default_sort(db, names):
 # ---------------------------------------------------------------------------------------------
 # property lists (libzfs_util.c zprop_get_list / addlist; zprop_common.c zprop_width)
 
-class Column:
-    """One entry of a property list: a native property, a user property, or name."""
-
-    def __init__(self, name, native, all_=False):
-        self.name = name          # canonical native name or the user property as typed
-        self.native = native      # Prop or None
-        self.all = all_
-        if native is not None:
-            self.width, self.fixed = native.width()
-            if native.name == 'name':
-                self.width, self.fixed = 4, False
-        else:
-            self.width, self.fixed = len(name), False
+class Column(zprop.Column):
+    """A zfs column: user quotas and ``written@`` are numbers, so they align right like natives."""
 
     @property
     def right(self):
         if self.native is None:
             return zfsdb.is_userquota_prop(self.name) or self.name.startswith('written@')
         return self.native.right_aligned
-
-    @property
-    def header(self):
-        return self.native.colname if self.native is not None else self.name.upper()
 
 
 def get_list(text):

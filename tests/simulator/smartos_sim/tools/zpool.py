@@ -296,32 +296,8 @@ def lookup(name):
     return None
 
 
-class PCol:
-    def __init__(self, name, pdef, all_=False):
-        self.name, self.pdef, self.all = name, pdef, all_
-        if pdef is not None:
-            self.width, self.fixed = pdef.width()
-            if pdef.name == 'name':
-                self.width, self.fixed = 4, False
-        else:
-            self.width, self.fixed = len(name), False
-
-    @property
-    def native(self):
-        """The column's property definition under the name the shared printer (zprop) uses."""
-        return self.pdef
-
-    @property
-    def right(self):
-        return self.pdef is not None and self.pdef.right_aligned
-
-    @property
-    def header(self):
-        return self.pdef.colname if self.pdef is not None else self.name.upper()
-
-
 def get_list(text):
-    """zprop_get_list for pools: [PCol], None for 'all'; ZfsError('bad property list: ...')."""
+    """zprop_get_list for pools: [zprop.Column], None for 'all'; ZfsError('bad property list: ...')."""
     if text == 'all':
         return None
     if text == '':
@@ -334,7 +310,7 @@ def get_list(text):
         if pdef is None and not (item.startswith('feature@') and item[len('feature@'):] in dict(FEATURES)):
             if not item.startswith('unsupported@'):
                 raise ZfsError("bad property list: invalid property '%s'" % item)
-        cols.append(PCol(pdef.name if pdef else item, pdef))
+        cols.append(zprop.Column(pdef.name if pdef else item, pdef))
     return cols
 
 
@@ -348,10 +324,10 @@ def _usage_get_list(text):
 
 
 def expand_all(with_features):
-    cols = [PCol('name', PPROPS['name'], True)]
-    cols += [PCol(p.name, p, True) for p in POOL_PROPS if p.visible]
+    cols = [zprop.Column('name', PPROPS['name'], True)]
+    cols += [zprop.Column(p.name, p, True) for p in POOL_PROPS if p.visible]
     if with_features:
-        cols += [PCol('feature@' + f, None, True) for f in dict(FEATURES)]
+        cols += [zprop.Column('feature@' + f, None, True) for f in dict(FEATURES)]
     return cols
 
 
@@ -378,7 +354,7 @@ def expand_widths(db, pools, cols):
         for col in cols:
             if col.fixed:
                 continue
-            if col.pdef is not None:
+            if col.native is not None:
                 value = pool_value(db, pool, col.name, False)[0]
                 col.width = max(col.width, len(value))
 
@@ -409,7 +385,7 @@ def do_list(db, argv):
     for pool in pools:
         values = []
         for col in cols:
-            if col.pdef is not None:
+            if col.native is not None:
                 values.append(pool_value(db, pool, col.name, literal)[0])
             elif col.name.startswith('feature@'):
                 values.append(pool_value(db, pool, col.name, literal)[0])
@@ -439,7 +415,7 @@ def do_get(db, argv):
     if cols is None:
         cols = expand_all(True)
     else:
-        cols = [PCol('name', PPROPS['name'])] + cols
+        cols = [zprop.Column('name', PPROPS['name'])] + cols
     pools, rc = pool_list(db, args[1:])
     expand_widths(db, pools, cols)
     printer = zprop.GetPrinter(columns, zprop.get_widths(cols), scripted)
@@ -447,7 +423,7 @@ def do_get(db, argv):
         for i, col in enumerate(cols):
             if i == 0 and col.name == 'name':
                 continue
-            if col.pdef is None and not col.name.startswith('feature@'):
+            if col.native is None and not col.name.startswith('feature@'):
                 continue
             value, source = pool_value(db, pool, col.name, literal)
             printer.row({'name': pool, 'property': col.name, 'value': value, 'source': source})
