@@ -34,7 +34,10 @@ extends_documentation_fragment:
 options:
   name:
     description:
-      - The dataset, C(pool/path) (a filesystem or volume; not a snapshot).
+      - The dataset, C(pool/path) (a filesystem or volume).
+      - With O(state=absent) it may name ONE snapshot, C(pool/path@snap), to destroy it (C(zfs destroy)); nothing
+        to do when it (or its dataset) does not exist. A snapshot with dependent clones is refused unless
+        O(recursive), and a snapshot with user holds (C(zfs holds)) is always refused, naming the holds.
       - Required unless O(title) is given.
     type: str
     aliases: [dataset]
@@ -118,14 +121,21 @@ options:
     type: bool
     default: false
   recursive:
-    description: Allow O(state=absent) to destroy the dataset's children and snapshots with it (C(zfs destroy -r)).
+    description:
+      - Allow O(state=absent) to destroy the dataset's children and snapshots with it (C(zfs destroy -r)).
+      - For a snapshot (O(name) C(pool/path@snap)) - allow destroying its clones and whatever depends on them with
+        it (C(zfs destroy -R)). A dry run (C(zfs destroy -n -p -R)) names first everything that goes (also the
+        same-named snapshots of the dataset's descendants, which C(-R) takes too); the action and RV(destroyed) list
+        it. Datasets of an existing VM and held snapshots among them are refused.
     type: bool
     default: false
 notes:
   - Commands - an idempotent run is one C(zfs get). A converging run adds C(zfs create) or one C(zfs set), a
     C(zfs inherit) per property to revert, C(zfs mount)/C(zfs unmount), and its action (C(zfs snapshot); C(zfs
     snapshot) + C(zfs send) for a backup; C(zfs rollback)). Destroying a dataset named like a VM's reads C(vmadm
-    lookup) once.
+    lookup) once. Destroying one snapshot is one C(zfs get) and C(zfs destroy); a hold adds C(zfs holds); with
+    clones and O(recursive) the dry run C(zfs destroy -n -p -R) and one C(zfs list) of the holds of the snapshots
+    it takes come first.
   - After a change the returned RV(dataset) is the one read before it with the written properties applied (values
     zfs derives, such as C(used) or a volume's C(refreservation), are not read again).
 seealso:
@@ -177,6 +187,11 @@ EXAMPLES = r'''
     name: zones/vol1
     action: resize
     size: 12
+
+- name: Drop one snapshot (nothing to do when it is gone already)
+  smartstack.smartos.storage:
+    name: zones/workspace@before-upgrade
+    state: absent
 
 - name: Gone, with its snapshots
   smartstack.smartos.storage:
@@ -240,6 +255,23 @@ dependents:
   returned: failed
   type: list
   elements: str
+destroyed:
+  description: For O(name) naming a snapshot with O(state=absent), the datasets and snapshots destroyed (would be, in
+    check mode), in zfs's order; empty when there was nothing to destroy.
+  returned: when O(name) is a snapshot
+  type: list
+  elements: str
+  sample: [zones/copy@c1, zones/copy, zones/workspace@before-upgrade]
+clones:
+  description: On failure because the snapshot has dependent clones (and O(recursive) is not set), their names.
+  returned: failed
+  type: list
+  elements: str
+holds:
+  description: On failure because snapshots are held, the holds' tags by snapshot (C(zfs holds)).
+  returned: failed
+  type: dict
+  sample: {zones/workspace@before-upgrade: [keep]}
 '''
 
 from ansible.module_utils.basic import AnsibleModule

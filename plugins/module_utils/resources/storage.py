@@ -69,6 +69,10 @@ READ_PROPERTIES = ('type', 'guid', 'createtxg', 'creation', 'used', 'available',
                    'refquota', 'reservation', 'refreservation', 'volsize', 'volblocksize', 'mountpoint', 'mounted',
                    'canmount', 'readonly', 'origin', 'clones', PROP_TITLE, PROP_BACKUP)
 
+#: What the one read of a single snapshot asks for.
+SNAPSHOT_READ_PROPERTIES = ('type', 'guid', 'createtxg', 'creation', 'used', 'referenced', 'clones', 'userrefs',
+                            'defer_destroy', PROP_BACKUP)
+
 #: Native properties zfs computes or fixes; ``properties`` may not set them (zfs: "'x' is readonly").
 READ_ONLY = frozenset(('type', 'guid', 'createtxg', 'creation', 'used', 'available', 'referenced', 'written',
                        'compressratio', 'refcompressratio', 'mounted', 'origin', 'clones', 'usedbysnapshots',
@@ -225,6 +229,13 @@ def summary(dataset, keys=()):
     return result
 
 
+def snapshot_summary(snapshot):
+    """What ``--diff`` shows of a snapshot: its name, clones and hold count."""
+    if snapshot is None:
+        return {}
+    return {'name': snapshot['name'], 'type': 'snapshot', 'clones': snapshot['clones'], 'holds': snapshot['userrefs']}
+
+
 def vm_uuids_in(names):
     """The uuids that dataset names carry the way vmadm names a VM's datasets."""
     uuids = set()
@@ -254,6 +265,8 @@ class Storage(object):
         self.warnings = []
         self.backup_file = None
         self.snapshot_taken = None
+        self.is_snapshot = False
+        self.destroyed = None
 
     # -- input ------------------------------------------------------------------------------
 
@@ -266,8 +279,18 @@ class Storage(object):
                 raise ResourceError('title %r names no dataset by itself: give name (the dataset) or a title without "/" '
                                     'or "@" (the dataset is then <parent>/<title>)' % title)
             name = '%s/%s' % ((self.params.get('parent') or 'zones').rstrip('/'), title)
+        if '@' in name and '#' not in name and self.params.get('name') and (self.params.get('state') or 'present') == 'absent':
+            head, _at, snap = name.partition('@')
+            if not head or head.startswith('/') or head.endswith('/') or '//' in head or not SNAPSHOT_NAME.match(snap):
+                raise ResourceError('name %r is not a snapshot name (<dataset>@<snapshot>)' % name)
+            for option in ('action', 'size', 'type', 'properties', 'title'):
+                if self.params.get(option) is not None:
+                    raise ResourceError('%s does not apply to destroying the snapshot %s (state absent)' % (option, name))
+            self.is_snapshot = True
+            return name
         if '@' in name or '#' in name:
-            raise ResourceError('name must be a filesystem or volume, not a snapshot or bookmark: %r' % name)
+            raise ResourceError('name must be a filesystem or volume, not a snapshot or bookmark: %r (a snapshot is only '
+                                'named to destroy it, with state absent; take one with action snapshot)' % name)
         if name.startswith('/') or name.endswith('/') or '//' in name:
             raise ResourceError('name must be a dataset name (pool/path), got %r' % name)
         return name
@@ -316,6 +339,8 @@ class Storage(object):
     def read(self):
         """ONE ``zfs get -H -p -r -t all``: the dataset with its children and snapshots, or None."""
         self.name = self.dataset_name()
+        if self.is_snapshot:
+            return self._read_snapshot()
         props = list(READ_PROPERTIES)
         for prop in self.params.get('properties') or {}:
             if str(prop) not in props:
@@ -341,6 +366,11 @@ class Storage(object):
             raise ResourceError('action resize needs size (the new size in GiB)')
         keys = set(str(k) for k in (params.get('properties') or {}))
         plan = Plan()
+        if self.is_snapshot:
+            plan.before = snapshot_summary(actual)
+            self._plan_destroy_snapshot(plan, actual)
+            plan.after = {}
+            return plan
         plan.before = summary(actual, keys)
         if state == 'absent':
             self._plan_absent(plan, actual)
@@ -596,9 +626,81 @@ class Storage(object):
         plan.add('destroy %s%s' % (self.name, ' and %d dependents' % len(dependents) if dependents else ''),
                  lambda: self.zfs.destroy(self.name, recursive=bool(dependents)))
 
+    # -- a single snapshot (state absent) ------------------------------------------------------
+
+    def _read_snapshot(self):
+        """ONE ``zfs get -H -p -t snapshot`` of the snapshot: None when it (or its dataset) does not exist."""
+        rows = self.zfs.get(self.name, SNAPSHOT_READ_PROPERTIES, recursive=False, types='snapshot')
+        if not rows or self.name not in rows:
+            return None
+        own = rows[self.name]
+        props = dict((p, v[0]) for p, v in own.items())
+        clones = [c for c in props.get('clones', '').split(',') if c and c != NONE]
+        return {'name': self.name, 'type': 'snapshot', 'properties': props,
+                'sources': dict((p, v[1]) for p, v in own.items()), 'clones': clones,
+                'userrefs': _int(props.get('userrefs'))}
+
+    def _refuse_held(self, names):
+        """Refuse, naming each hold (``zfs holds``), when any of ``names`` has user holds: zfs would
+        refuse the destroy with ``dataset is busy`` (reference §9), and ``-R`` does not release holds."""
+        holds = self.zfs.holds(names)
+        if not holds:
+            return
+        text = '; '.join('%s is held by %s' % (n, ', '.join(sorted(tags))) for n, tags in sorted(holds.items()))
+        first, tags = sorted(holds.items())[0]
+        raise ResourceError('cannot destroy %s: %s (zfs holds); release the holds first (zfs release %s %s); nothing '
+                            'was done' % (self.name, text, sorted(tags)[0], first),
+                            holds=dict((n, sorted(t)) for n, t in holds.items()))
+
+    def _refuse_vm_datasets(self, names):
+        uuids = vm_uuids_in(names)
+        if not uuids:
+            return
+        vms = dict((vm.get('uuid'), vm.get('alias')) for vm in self.vmadm.lookup(fields=['uuid', 'alias']))
+        backing = sorted(u for u in uuids if u in vms)
+        if backing:
+            raise ResourceError('destroying %s would destroy datasets of VM %s (%s): this module never destroys a VM\'s '
+                                'datasets; nothing was done'
+                                % (self.name, ', '.join('%s (%s)' % (u, vms[u]) if vms[u] else u for u in backing),
+                                   ', '.join(n for n in names if vm_uuids_in([n]) & set(backing))), vms=backing)
+
+    def _plan_destroy_snapshot(self, plan, actual):
+        """``state: absent`` of ``<dataset>@<snapshot>``: ``zfs destroy`` it; its clones only with ``recursive``
+        (``zfs destroy -R``, after a dry run ``zfs destroy -n -p -R`` that names everything it takes); a held
+        snapshot is refused naming the holds."""
+        if actual is None:
+            return
+        clones = sorted(actual['clones'])
+        if actual['userrefs']:
+            self._refuse_held([self.name])
+        if not clones:
+            plan.add('destroy snapshot %s' % self.name, lambda: self.zfs.destroy_snapshot(self.name))
+            self.destroyed = [self.name]
+            return
+        if not self.params.get('recursive'):
+            raise ResourceError('cannot destroy snapshot %s: it has dependent clones (%s); set recursive: true to destroy '
+                                'them with it (zfs destroy -R); nothing was done' % (self.name, ', '.join(clones)),
+                                clones=clones)
+        # zfs's own list of what -R takes: the clones, their children and snapshots, and (-R implies -r)
+        # same-named snapshots of the dataset's descendants (reference §9)
+        order = self.zfs.destroy_dry_run(self.name, dependents=True)
+        self._refuse_vm_datasets(order)
+        snapshots = [n for n in order if '@' in n and n != self.name]
+        if snapshots:
+            held = self.zfs.list(['name', 'userrefs'], names=snapshots, types='snapshot')
+            self._refuse_held([row['name'] for row in held if _int(row.get('userrefs'))])
+        others = [n for n in order if n != self.name]
+        plan.add('destroy snapshot %s with its dependents (zfs destroy -R): %s' % (self.name, ', '.join(others)),
+                 lambda: self.zfs.destroy_snapshot(self.name, dependents=True), destroys=order)
+        self.destroyed = order
+
     # -- 4. result ----------------------------------------------------------------------------
 
     def result(self, actual, plan, applied):
+        if self.is_snapshot:
+            result = {'dataset': None, 'resource': None, 'destroyed': self.destroyed or [],
+                      'commands': [list(c) for c in self.runner.commands]}
+            return result
         state = self.params.get('state')
         if state == 'absent':
             dataset = None if plan.changed or actual is None else actual
@@ -693,7 +795,8 @@ class StorageInfo(object):
     def run(self):
         """Datasets (filesystems and volumes) that pass the filters, and snapshots: those of the kept
         datasets, or with ``type: snapshot`` every snapshot that passes ``filters``."""
-        only_snapshots = self.params.get('type') == 'snapshot'
+        # a snapshot named (``name: pool/fs@snap``) is listed by itself, as ``type: snapshot`` lists them
+        only_snapshots = self.params.get('type') == 'snapshot' or '@' in (self.params.get('name') or '')
         datasets, snapshots, by_name = [], [], {}
         for name, row, sources in self.query():
             if row.get('type') != 'snapshot':

@@ -165,6 +165,33 @@ class Zfs(object):
         """``zfs destroy [-r] name``; never ``-R`` (that destroys clones elsewhere)."""
         self._run(['destroy'] + (['-r'] if recursive else []) + [name])
 
+    def destroy_snapshot(self, snapshot, dependents=False):
+        """``zfs destroy [-R] fs@snap``: ``-R`` also destroys the snapshot's clones and what depends on them
+        (and, as ``-R`` implies ``-r``, the same-named snapshots of descendants; reference §9)."""
+        self._run(['destroy'] + (['-R'] if dependents else []) + [snapshot])
+
+    def destroy_dry_run(self, name, dependents=False):
+        """``zfs destroy -n -p [-R] name``: the names zfs would destroy, in its order (reference §9: ``-p``
+        prints ``destroy<TAB><name>`` per dataset and, for snapshots, a ``reclaim<TAB><bytes>`` line)."""
+        _rc, out, _err = self._run(['destroy', '-n', '-p'] + (['-R'] if dependents else []) + [name])
+        return [line.split('\t', 1)[1] for line in out.splitlines() if line.startswith('destroy\t')]
+
+    def holds(self, snapshots):
+        """``zfs holds -H snap...`` -> ``{snapshot: [tag, ...]}`` (only snapshots with holds).
+
+        The reference is silent on ``zfs holds``; illumos zfs_main.c (zfs_do_holds, print_holds) prints
+        ``<name><TAB><tag><TAB><timestamp>`` per hold with ``-H``. UNCONFIRMED beyond that source.
+        """
+        if not snapshots:
+            return {}
+        _rc, out, _err = self._run(['holds', '-H'] + list(snapshots))
+        found = {}
+        for line in out.splitlines():
+            fields = line.split('\t')
+            if len(fields) >= 2 and '@' in fields[0]:
+                found.setdefault(fields[0], []).append(fields[1])
+        return found
+
     def snapshot(self, snapshot, properties=None):
         """``zfs snapshot [-o user:prop=v]... fs@snap`` (only user properties, reference §10)."""
         args = ['snapshot']
