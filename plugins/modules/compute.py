@@ -264,7 +264,12 @@ resource:
   description:
     - The OCCI JSON rendering (C(application/occi+json)) of the compute resource - kind, mixins (C(os_tpl),
       C(resource_tpl), the SmartOS C(vm) mixin), attributes (C(occi.compute.*), C(smartos.vm.*)), actions, id
-      (C(urn:uuid:<uuid>)), title, and links (NICs as networkinterface links, disks as storagelink links).
+      (C(urn:uuid:<uuid>)), title, and links (NICs as networkinterface links; disks and a zone's C(filesystems) as
+      storagelink links, rendered as M(smartstack.smartos.link) renders them).
+    - A disk's storagelink targets C(/storage/<dataset>) - its C(zfs_filesystem), or for an attached existing zvol
+      (C(nocreate)) the dataset of its C(/dev/zvol/rdsk/<dataset>) path. A lofs mount targets the dataset of its
+      source path read as a default mountpoint (C(/<dataset>)); this module runs no extra command to look the
+      mountpoint up (M(smartstack.smartos.compute_info) and M(smartstack.smartos.link_info) do).
     - Null when the VM is absent. Render it as text with the P(smartstack.smartos.to_occi_text#filter) filter.
   returned: always
   type: dict

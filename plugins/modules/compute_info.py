@@ -13,7 +13,10 @@ description:
   - Lists the zones and VMs of a global zone - all of them, or those matching filters given by OCCI names
     (O(id), O(title), O(hostname), O(state)), by brand, or as raw C(vmadm lookup) filters (O(filters)).
   - Returns each as an OCCI JSON rendering (RV(resources)) and as the raw C(vmadm) object (RV(vms)).
-  - One command - C(vmadm lookup -j) with the filters.
+  - One command - C(vmadm lookup -j) with the filters; a second, one C(zfs list) of the filesystems' mountpoints,
+    only when a listed zone has lofs C(filesystems), to name the dataset mounted at each lofs source.
+  - Each resource's links are the VM's NICs (networkinterface) and its disks and C(filesystems) (storagelink),
+    rendered as M(smartstack.smartos.link) and M(smartstack.smartos.link_info) render them.
   - C(customer_metadata) is returned as C(vmadm) prints it; set C(no_log) on the task when it holds secrets.
 author: smartstack.smartos contributors (@smartstack)
 extends_documentation_fragment:
@@ -82,7 +85,7 @@ commands:
   returned: always
   type: list
   elements: list
-  sample: [["vmadm", "lookup", "-j", "state=running"]]
+  sample: [["vmadm", "lookup", "-j", "state=running"], ["zfs", "list", "-H", "-p", "-o", "name,mountpoint,mounted", "-t", "filesystem"]]
 '''
 
 from ansible.module_utils.basic import AnsibleModule

@@ -50,6 +50,7 @@ from ansible_collections.smartstack.smartos.plugins.module_utils.occi.infrastruc
     IPNETWORKINTERFACE,
     NETWORKINTERFACE,
     SSH_KEY,
+    STORAGE,
     STORAGELINK,
     USER_DATA,
     resource_template,
@@ -59,6 +60,7 @@ from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.imgadm import Imgadm
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.sysinfo import Sysinfo
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.vmadm import Vmadm
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.zfs import Zfs
 
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.image import os_tpl_mixin, resolve_os_tpl
 
@@ -290,21 +292,116 @@ def _nic_links(vm, running):
     return links
 
 
-def _disk_links(vm, running):
+#: The device paths of a zvol: ``/dev/zvol/rdsk/<dataset>`` (raw, what vmadm stores as a disk's ``path``)
+#: and ``/dev/zvol/dsk/<dataset>`` (block); reference smartos_vmadm.md §4.5.
+ZVOL_DEVICE_PREFIXES = ('/dev/zvol/rdsk/', '/dev/zvol/dsk/')
+
+
+def disk_dataset(vm, index, disk):
+    """The ZFS volume behind a VM's disk.
+
+    vmadm's own zvols carry ``zfs_filesystem``; a disk added with ``nocreate`` (an existing zvol, as
+    ``link kind: storagelink`` attaches one) has none, only its ``path`` ``/dev/zvol/rdsk/<dataset>``
+    (reference smartos_vmadm.md §4.5: nocreate disks get no zvol of their own), so the dataset is taken
+    from the path. Without either, vmadm's naming (``<zfs_filesystem>/disk<N>``) is the best guess.
+    """
+    if disk.get('zfs_filesystem'):
+        return disk['zfs_filesystem']
+    path = disk.get('path') or ''
+    for prefix in ZVOL_DEVICE_PREFIXES:
+        if path.startswith(prefix) and len(path) > len(prefix):
+            return path[len(prefix):]
+    return '%s/disk%d' % (vm.get('zfs_filesystem') or 'zones/%s' % vm.get('uuid'), index)
+
+
+def filesystem_dataset(entry, mountpoints=None):
+    """The dataset a zone's ``filesystems`` entry mounts.
+
+    A ``zfs`` entry names it as its ``source``. A ``lofs`` entry's source is a path of the global zone:
+    the dataset mounted exactly there when ``mountpoints`` (``{mountpoint: dataset}``, see
+    :func:`filesystem_mountpoints`) knows it, else the path read as a default mountpoint (``/<dataset>``,
+    what ``link kind: storagelink`` mounts for a dataset with zfs's default mountpoint).
+    """
+    source = entry.get('source') or ''
+    if entry.get('type') == 'zfs':
+        return source.strip('/')
+    if mountpoints and source.rstrip('/') in mountpoints:
+        return mountpoints[source.rstrip('/')]
+    return source.strip('/')
+
+
+def filesystem_mountpoints(zfs):
+    """``{mountpoint: dataset}`` of every mounted filesystem: ONE ``zfs list -H -p -o name,mountpoint,mounted``."""
+    found = {}
+    for row in zfs.list(['name', 'mountpoint', 'mounted'], types=['filesystem']):
+        mountpoint = row.get('mountpoint') or ''
+        if mountpoint.startswith('/') and (row.get('mounted') == 'yes' or mountpoint not in found):
+            found[mountpoint.rstrip('/') or '/'] = row['name']
+    return found
+
+
+def lofs_mountpoints(vms, zfs):
+    """:func:`filesystem_mountpoints` when a zone of ``vms`` has a lofs mount (else None, no command)."""
+    if any(entry.get('type', 'lofs') == 'lofs' and entry.get('source')
+           for vm in vms for entry in vm.get('filesystems') or []):
+        return filesystem_mountpoints(zfs)
+    return None
+
+
+def filesystem_link_id(uuid, mountpoint):
+    """``<uuid>_<mountpoint with / as _>``: the id of a zone's lofs storagelink (as the link module names it)."""
+    return '%s_%s' % (uuid, (mountpoint or '').strip('/').replace('/', '_') or 'root')
+
+
+def storage_link(vm, kind, entry, dataset, index=None):
+    """The OCCI StorageLink (a :class:`Link` whose source is the VM) of a disk (``kind`` ``disk``, its
+    ``index`` in ``disks``) or a ``filesystems`` entry (``kind`` ``filesystem``) on ``dataset``."""
+    attributes = {'occi.storagelink.state': 'active' if occi_state(vm) == 'active' else 'inactive'}
+    if kind == 'disk':
+        link_id = '%s_disk%d' % (vm.get('uuid'), index)
+        attributes['occi.storagelink.deviceid'] = entry.get('path') or 'disk%d' % index
+    else:
+        link_id = filesystem_link_id(vm.get('uuid'), entry.get('target'))
+        attributes['occi.storagelink.deviceid'] = entry.get('target')
+        attributes['occi.storagelink.mountpoint'] = entry.get('target')
+    return Link(STORAGELINK, '/link/storagelink/%s' % link_id, source='/compute/%s' % vm.get('uuid'),
+                source_kind=COMPUTE.type_id, target='/storage/%s' % dataset, target_kind=STORAGE.type_id,
+                attributes=attributes)
+
+
+def _disk_links(vm, running=None):  # pylint: disable=unused-argument
+    """StorageLinks of a VM's disks (cdroms are no storage); ``running`` is kept for old callers."""
+    return [storage_link(vm, 'disk', disk, disk_dataset(vm, index, disk), index)
+            for index, disk in enumerate(vm.get('disks') or []) if disk.get('media') != 'cdrom']
+
+
+def _filesystem_links(vm, mountpoints=None):
+    """StorageLinks of a zone's ``filesystems`` (lofs mounts, zfs datasets)."""
+    return [storage_link(vm, 'filesystem', entry, filesystem_dataset(entry, mountpoints))
+            for entry in vm.get('filesystems') or [] if entry.get('target')]
+
+
+def links_of(vm, mountpoints=None, kind=None):
+    """Every OCCI link of a VM as :class:`Link` objects: NICs (networkinterface), then disks and
+    ``filesystems`` (storagelink); ``kind`` keeps only ``networkinterface`` or ``storagelink``."""
     links = []
-    for index, disk in enumerate(vm.get('disks') or []):
-        if disk.get('media') == 'cdrom':
-            continue
-        dataset = disk.get('zfs_filesystem') or '%s/disk%d' % (vm.get('zfs_filesystem', 'zones/' + str(vm.get('uuid'))), index)
-        links.append(Link(STORAGELINK, '/link/storagelink/%s_disk%d' % (vm.get('uuid'), index),
-                          target='/storage/%s' % dataset, target_kind='http://schemas.ogf.org/occi/infrastructure#storage',
-                          attributes={'occi.storagelink.deviceid': disk.get('path') or 'disk%d' % index,
-                                      'occi.storagelink.state': 'active' if running else 'inactive'}))
+    if kind in (None, 'networkinterface'):
+        links += _nic_links(vm, occi_state(vm) == 'active')
+        for link in links:
+            link.source, link.source_kind = '/compute/%s' % vm.get('uuid'), COMPUTE.type_id
+    if kind in (None, 'storagelink'):
+        links += _disk_links(vm) + _filesystem_links(vm, mountpoints)
     return links
 
 
-def to_resource(vm, secret_keys=()):
-    """The OCCI Resource of a vmadm object (``secret_keys``: customer_metadata keys to mask)."""
+def render_links(vm, mountpoints=None, kind=None):
+    """:func:`links_of` as OCCI JSON dicts."""
+    return [link.to_json() for link in links_of(vm, mountpoints, kind)]
+
+
+def to_resource(vm, secret_keys=(), mountpoints=None):
+    """The OCCI Resource of a vmadm object (``secret_keys``: customer_metadata keys to mask;
+    ``mountpoints``: see :func:`filesystem_dataset`)."""
     attributes = occi_attributes(vm)
     mixins = [SMARTOS_VM]
     attributes['smartos.vm.brand'] = vm.get('brand')
@@ -330,16 +427,18 @@ def to_resource(vm, secret_keys=()):
     if isinstance(metadata.get('user-data'), str):
         mixins.append(USER_DATA)
         attributes['occi.compute.userdata'] = NO_LOG_MASK if 'user-data' in secret_keys else metadata['user-data']
-    running = occi_state(vm) == 'active'
     uuid = vm.get('uuid')
+    location = '/compute/%s' % (uuid or 'new')
+    links = links_of(vm, mountpoints)
+    for link in links:
+        link.source = location
     return Resource(COMPUTE, 'urn:uuid:%s' % uuid if uuid else 'urn:smartstack:compute:new', title=vm.get('alias'),
-                    attributes=attributes, mixins=mixins, links=_nic_links(vm, running) + _disk_links(vm, running),
-                    location='/compute/%s' % (uuid or 'new'))
+                    attributes=attributes, mixins=mixins, links=links, location=location)
 
 
-def render(vm, secret_keys=()):
+def render(vm, secret_keys=(), mountpoints=None):
     """``resource`` as the modules return it: the OCCI JSON rendering (a dict)."""
-    return to_resource(vm, secret_keys).to_json()
+    return to_resource(vm, secret_keys, mountpoints).to_json()
 
 
 def mask_vm(vm, secret_keys):
@@ -1008,8 +1107,9 @@ class ComputeInfo(object):
 
     def run(self):
         vms = self.query()
+        mountpoints = lofs_mountpoints(vms, Zfs(self.runner))
         return {
             'vms': vms,
-            'resources': [render(vm) for vm in vms],
+            'resources': [render(vm, mountpoints=mountpoints) for vm in vms],
             'commands': [list(c) for c in self.runner.commands],
         }
