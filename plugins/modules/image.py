@@ -22,6 +22,8 @@ description:
   - Images are imported into and deleted from the zpool C(zones), imgadm's default.
 author:
   - smartstack.smartos contributors (@smartstack)
+extends_documentation_fragment:
+  - smartstack.smartos.command
 options:
   image:
     description:
@@ -158,13 +160,14 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import reported_errors, run_resource
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.image import ImageResource
-from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import CommandRunner
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import COMMAND_TIMEOUT_SPEC, CommandRunner
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.imgadm import Imgadm
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            COMMAND_TIMEOUT_SPEC,
             image=dict(type='str', required=True, aliases=['name', 'os_tpl']),
             state=dict(type='str', default='imported', choices=['imported', 'absent']),
             source=dict(type='str'),

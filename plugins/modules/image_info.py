@@ -19,6 +19,8 @@ description:
   - One command (two with O(available=true)); nothing changes.
 author:
   - smartstack.smartos contributors (@smartstack)
+extends_documentation_fragment:
+  - smartstack.smartos.command
 options:
   available:
     description:
@@ -126,7 +128,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import run_info
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.image import image_inventory
-from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import CommandRunner
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import COMMAND_TIMEOUT_SPEC, CommandRunner
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.imgadm import Imgadm
 
 FILTERS = ('uuid', 'name', 'version', 'os', 'type')
@@ -135,6 +137,7 @@ FILTERS = ('uuid', 'name', 'version', 'os', 'type')
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            COMMAND_TIMEOUT_SPEC,
             available=dict(type='bool', default=False),
             uuid=dict(type='str'),
             name=dict(type='str'),

@@ -18,6 +18,7 @@ description:
 author: smartstack.smartos contributors (@smartstack)
 extends_documentation_fragment:
   - smartstack.smartos.attributes.info_module
+  - smartstack.smartos.command
 options:
   label:
     description: Only networks on this nic tag.
@@ -80,11 +81,13 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import run_info
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.network import NetworkInfo
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import COMMAND_TIMEOUT_SPEC
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            COMMAND_TIMEOUT_SPEC,
             label=dict(type='str', aliases=['nic_tag', 'name']),
             vlan=dict(type='int'),
             state=dict(type='str', choices=['active', 'inactive', 'error']),

@@ -26,6 +26,8 @@ description:
     O(restart_on_change=true), running instances are restarted so that new methods take effect.
 author:
   - smartstack.smartos contributors (@smartstack)
+extends_documentation_fragment:
+  - smartstack.smartos.command
 options:
   name:
     description:
@@ -173,13 +175,14 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import reported_errors, run_resource
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.smf import SmfService
-from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import CommandRunner
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import COMMAND_TIMEOUT_SPEC, CommandRunner
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.smf import Smf
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            COMMAND_TIMEOUT_SPEC,
             name=dict(type='str', aliases=['fmri']),
             manifest=dict(type='path'),
             content=dict(type='str'),

@@ -15,6 +15,8 @@ description:
   - Without O(name), the enabled instances (as C(svcs) lists them) or, with O(all=true), every instance.
 author:
   - smartstack.smartos contributors (@smartstack)
+extends_documentation_fragment:
+  - smartstack.smartos.command
 options:
   name:
     description:
@@ -88,13 +90,14 @@ unmatched:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import reported_errors
-from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import CommandRunner
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import COMMAND_TIMEOUT_SPEC, CommandRunner
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.smf import STATES, Smf, log_path
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            COMMAND_TIMEOUT_SPEC,
             name=dict(type='list', elements='str', default=[], aliases=['fmri']),
             state=dict(type='list', elements='str', default=[], choices=list(STATES)),
             all=dict(type='bool', default=False),

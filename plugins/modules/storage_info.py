@@ -19,6 +19,7 @@ description:
 author: smartstack.smartos contributors (@smartstack)
 extends_documentation_fragment:
   - smartstack.smartos.attributes.info_module
+  - smartstack.smartos.command
 options:
   name:
     description:
@@ -120,11 +121,13 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import run_info
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.storage import StorageInfo
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import COMMAND_TIMEOUT_SPEC
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            COMMAND_TIMEOUT_SPEC,
             name=dict(type='str', aliases=['dataset']),
             recursive=dict(type='bool', default=True),
             depth=dict(type='int'),

@@ -75,7 +75,8 @@ class Vmadm(object):
     def stop(self, uuid, force=False, timeout=None):
         # nopt: options go after the uuid (`vmadm stop -F <uuid>` is parsed as -F's value).
         args = ['stop', uuid] + (['-F'] if force else []) + (['-t', int(timeout)] if timeout and not force else [])
-        self.runner.run('vmadm', args)
+        # vmadm waits up to -t seconds itself: the command's own time limit must be longer.
+        self.runner.run('vmadm', args, at_least=int(timeout) if timeout and not force else None)
 
     def reboot(self, uuid, force=False):
         self.runner.run('vmadm', ['reboot', uuid] + (['-F'] if force else []))

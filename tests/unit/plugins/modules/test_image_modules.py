@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 
 import pytest
 
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import DEFAULT_COMMAND_TIMEOUT, WATCHDOG_SCRIPT
 from ansible_collections.smartstack.smartos.plugins.modules import image as image_module
 from ansible_collections.smartstack.smartos.plugins.modules import image_info as image_info_module
 
@@ -52,6 +54,8 @@ class Exit(Exception):
 class Imgadm(object):
     """An in-memory imgadm answering the subcommands the modules run, as the real one does."""
 
+    timeout = DEFAULT_COMMAND_TIMEOUT
+
     def __init__(self, installed=(), clones=None):
         self.installed = dict((m['uuid'], copy.deepcopy(m)) for m in CATALOGUE if m['uuid'] in installed)
         self.clones = clones or {}
@@ -61,6 +65,10 @@ class Imgadm(object):
         return {'manifest': copy.deepcopy(self.installed[uuid]), 'zpool': 'zones', 'source': SOURCE}
 
     def __call__(self, argv, **kwargs):
+        # Every command runs under CommandRunner's watchdog with the module's command_timeout.
+        limit = str(self.timeout)
+        assert argv[:5] == [sys.executable, '-I', '-c', WATCHDOG_SCRIPT, limit], argv[:5]
+        argv = argv[5:]
         assert argv[0] == '/usr/sbin/imgadm'
         args = list(argv[1:])
         self.argvs.append(args)
