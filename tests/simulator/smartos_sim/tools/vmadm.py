@@ -1368,8 +1368,12 @@ def _update_disks(db, vm, collections, rng):
     for path in vmprops.to_list(collections.get('remove_disks', [])):
         gone = [d for d in disks if d.get('path') == path]
         for disk in gone:
-            if disk.get('zfs_filesystem') and db.exists(disk['zfs_filesystem']):
-                db.destroy(disk['zfs_filesystem'], recursive=True)
+            # VM.js update: remove_disks -> deleteVolume() runs `zfs destroy -rF <zfs_filesystem>`, and vmload
+            # addDiskProperties() gives EVERY disk whose path is an existing zvol its zfs_filesystem, nocreate
+            # disks included (smartos-live src/vm/node_modules/VM.js, vmload/index.js, vmload-datasets.js)
+            name = disk.get('zfs_filesystem') or _zvol_of_path(disk.get('path'))
+            if name and db.exists(name):
+                db.destroy(name, recursive=True)
             disks.remove(disk)
     if collections.get('add_disks'):
         try:
@@ -1377,6 +1381,12 @@ def _update_disks(db, vm, collections, rng):
         except PayloadError as exc:
             raise Fail(str(exc)) from exc
         for disk in disks:
+            zvol = _zvol_of_path(disk.get('path'))
+            if disk.get('nocreate') and zvol and db.exists(zvol):
+                # vmload addDiskProperties(): a disk whose path is an existing zvol is shown with its dataset
+                disk.setdefault('zfs_filesystem', zvol)
+                disk.setdefault('zpool', zvol.split('/')[0])
+                continue
             name = disk.get('zfs_filesystem')
             if name and not db.exists(name):
                 if disk.get('image_uuid'):
@@ -1384,6 +1394,12 @@ def _update_disks(db, vm, collections, rng):
                 else:
                     db.create(name, kind='volume', volsize='%dM' % (disk.get('size') or 10240))
     vm['disks'] = disks
+
+
+def _zvol_of_path(path):
+    """The zvol a disk path names (``/dev/zvol/rdsk/<name>`` or ``/dev/zvol/dsk/<name>``, vmload-datasets.js), or None."""
+    match = re.match(r'^/dev/zvol/r?dsk/(.+)$', path or '')
+    return match.group(1) if match else None
 
 
 def _update_filesystems(vm, collections):
