@@ -1113,3 +1113,69 @@ class ComputeInfo(object):
             'resources': [render(vm, mountpoints=mountpoints) for vm in vms],
             'commands': [list(c) for c in self.runner.commands],
         }
+
+
+class LinkInfo(object):
+    """The ``link_info`` query: every link of ONE compute, as OCCI links beside the raw vmadm entries.
+
+    ONE ``vmadm lookup -j`` (``uuid=`` or ``alias=``) finds the VM; a zone with lofs ``filesystems``
+    adds one ``zfs list`` of the mountpoints (:func:`lofs_mountpoints`) when storagelinks are asked for.
+    """
+
+    KINDS = ('networkinterface', 'storagelink')
+
+    def __init__(self, module, params=None, runner=None):
+        self.module = module
+        self.params = dict(params if params is not None else module.params)
+        self.runner = runner or CommandRunner(module)
+        self.vmadm = Vmadm(self.runner)
+
+    def source_filter(self):
+        source = (self.params.get('source') or '').strip()
+        if not source:
+            raise ResourceError('source is required: the compute (uuid, urn:uuid:<uuid>, /compute/<uuid> or alias)')
+        for prefix in ('urn:uuid:', '/compute/'):
+            if source.lower().startswith(prefix):
+                uuid = source[len(prefix):].lower()
+                if not UUID_RE.match(uuid):
+                    raise ResourceError('source %r: %s must be followed by a VM uuid' % (source, prefix))
+                return {'uuid': uuid}
+        if UUID_RE.match(source.lower()):
+            return {'uuid': source.lower()}
+        if source.startswith('~'):
+            # vmadm lookup reads alias=~x as a regular expression (reference smartos_vmadm.md §2.4)
+            raise ResourceError('source %r: an alias may not start with "~" (vmadm lookup would take it for a regular '
+                                'expression)' % source)
+        return {'alias': source}
+
+    def run(self):
+        kind = self.params.get('kind')
+        if kind not in (None,) + self.KINDS:
+            raise ResourceError('kind must be one of %s, got %r' % (', '.join(self.KINDS), kind))
+        filters = self.source_filter()
+        found = self.vmadm.lookup(filters)
+        source = self.params.get('source')
+        if not found:
+            raise ResourceError('source %s: no such VM on this global zone' % source)
+        if len(found) > 1:
+            raise ResourceError('source %s: %d VMs have that alias (%s); give the uuid'
+                                % (source, len(found), ', '.join(sorted(v.get('uuid', '?') for v in found))),
+                                matches=sorted(v.get('uuid') for v in found))
+        vm = found[0]
+        mountpoints = lofs_mountpoints([vm], Zfs(self.runner)) if kind in (None, 'storagelink') else None
+        links = render_links(vm, mountpoints, kind)
+        entries = []
+        if kind in (None, 'networkinterface'):
+            entries += [{'kind': 'networkinterface', 'nic': nic} for nic in vm.get('nics') or []]
+        if kind in (None, 'storagelink'):
+            entries += [{'kind': 'storagelink', 'disk': disk} for disk in vm.get('disks') or [] if disk.get('media') != 'cdrom']
+            entries += [{'kind': 'storagelink', 'filesystem': entry} for entry in vm.get('filesystems') or [] if entry.get('target')]
+        for link, entry in zip(links, entries):
+            entry['id'] = link['id']
+        return {
+            'source': '/compute/%s' % vm.get('uuid'),
+            'vm_uuid': vm.get('uuid'),
+            'links': links,
+            'entries': entries,
+            'commands': [list(c) for c in self.runner.commands],
+        }

@@ -17,7 +17,8 @@ import os
 import pytest
 
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources import compute, link
-from ansible_collections.smartstack.smartos.plugins.module_utils.resources.compute import ComputeInfo
+from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import ResourceError
+from ansible_collections.smartstack.smartos.plugins.module_utils.resources.compute import ComputeInfo, LinkInfo
 from ansible_collections.smartstack.smartos.tests.unit.plugins.module_utils.resources.sim_helpers import (
     SIM_BIN,
     FakeModule,
@@ -150,3 +151,68 @@ def test_compute_info_and_link_agree_on_a_simulated_gz(gz):
     ours = _by_id(result['resources'][0]['links'])
     theirs = link.render_storage_link(vm, 'zones/ws', vm['filesystems'][0], 'filesystem')
     assert ours[theirs['id']] == theirs and theirs['target']['location'] == '/storage/zones/ws'
+
+
+# ---------------------------------------------------------------------------------------------
+# link_info
+# ---------------------------------------------------------------------------------------------
+
+def _link_info(gz, **params):
+    before = len(gz.log())
+    module = FakeModule(gz, dict(dict(source=None, kind=None), **params))
+    return LinkInfo(module).run(), gz.log()[before:]
+
+
+def test_link_info_lists_every_link_with_its_raw_entry(gz):
+    assert gz.run('zfs', 'create', '-V', '64M', 'zones/extra').returncode == 0
+    uuid = _create(gz, {'brand': 'bhyve', 'alias': 'li-hvm', 'ram': 256, 'autoboot': False,
+                        'nics': [{'nic_tag': 'admin', 'model': 'virtio', 'ips': ['10.9.0.5/24'], 'gateways': ['10.9.0.1'], 'primary': True}],
+                        'disks': [{'size': 64, 'boot': True, 'model': 'virtio'},
+                                  {'path': '/dev/zvol/rdsk/zones/extra', 'nocreate': True, 'model': 'virtio'}]})
+    vm = json.loads(gz.run('vmadm', 'get', uuid).stdout)
+    for source in ('li-hvm', uuid, 'urn:uuid:%s' % uuid, '/compute/%s' % uuid):
+        result, commands = _link_info(gz, source=source)
+        assert len(commands) == 1 and commands[0][:3] == ['vmadm', 'lookup', '-j'], commands
+        assert result['vm_uuid'] == uuid and result['source'] == '/compute/%s' % uuid
+        assert result['links'] == compute.render(vm)['links']
+    assert [e['kind'] for e in result['entries']] == ['networkinterface', 'storagelink', 'storagelink']
+    assert [e['id'] for e in result['entries']] == [item['id'] for item in result['links']]
+    assert result['entries'][0]['nic'] == vm['nics'][0] and result['entries'][2]['disk'] == vm['disks'][1]
+    assert result['links'][2] == link.render_storage_link(vm, 'zones/extra', vm['disks'][1], 'disk')
+    assert result['links'][0] == link.render_link(vm, vm['nics'][0])
+    only, commands = _link_info(gz, source=uuid, kind='networkinterface')
+    assert [item['kind'] for item in only['links']] == ['http://schemas.ogf.org/occi/infrastructure#networkinterface']
+    assert [e['kind'] for e in only['entries']] == ['networkinterface'] and len(commands) == 1
+
+
+def test_link_info_zone_lofs_costs_one_zfs_list(gz):
+    assert gz.run('zfs', 'create', '-o', 'mountpoint=/data/ws', 'zones/ws').returncode == 0
+    images = json.loads(gz.run('imgadm', 'list', '-j').stdout)
+    image = [i for i in images if i['manifest'].get('type') == 'zone-dataset'][0]['manifest']['uuid']
+    uuid = _create(gz, {'alias': 'li-zone', 'image_uuid': image, 'autoboot': False,
+                        'filesystems': [{'type': 'lofs', 'source': '/data/ws', 'target': '/ws', 'options': ['ro', 'nodevice']}]})
+    result, commands = _link_info(gz, source='li-zone', kind='storagelink')
+    assert [c[:2] for c in commands] == [['vmadm', 'lookup'], ['zfs', 'list']]
+    assert [item['target']['location'] for item in result['links']] == ['/storage/zones/ws']
+    assert result['entries'][0]['filesystem']['source'] == '/data/ws'
+    nics, commands = _link_info(gz, source=uuid, kind='networkinterface')
+    assert len(commands) == 1, 'no storagelinks asked for: no zfs read'
+    assert nics['links'] == [] and nics['entries'] == [], 'a zone created without NICs has no networkinterface'
+
+
+@pytest.mark.parametrize('source, message', [('nosuchvm', 'source nosuchvm: no such VM on this global zone'),
+                                             ('~^x', 'may not start with "~"'),
+                                             ('urn:uuid:nope', 'must be followed by a VM uuid'),
+                                             ('', 'source is required')])
+def test_link_info_errors(gz, source, message):
+    with pytest.raises(ResourceError) as info:
+        _link_info(gz, source=source)
+    assert message in info.value.message
+
+
+def test_link_info_refuses_an_alias_two_vms_have(gz):
+    for _index in range(2):
+        _create(gz, {'brand': 'bhyve', 'alias': 'li-twin', 'ram': 256, 'autoboot': False, 'disks': [{'size': 64, 'boot': True, 'model': 'virtio'}]})
+    with pytest.raises(ResourceError) as info:
+        _link_info(gz, source='li-twin')
+    assert '2 VMs have that alias' in info.value.message and len(info.value.details['matches']) == 2
