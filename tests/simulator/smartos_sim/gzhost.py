@@ -481,10 +481,22 @@ class GzHost:
                 shlex.quote(wdir), shlex.quote(directory), shlex.quote(directory)))
         lines.append('mount -t overlay smartos-sim-etc -o lowerdir=/etc,upperdir=%s,workdir=%s /etc' % (
             shlex.quote(os.path.join(etc, 'upper')), shlex.quote(os.path.join(etc, 'work'))))
+        lines.append(self._libpython_script())
         for directory in PRIVATE_DIRS:
             lines.append('mount --bind %s %s' % (shlex.quote(self.host_path('/' + directory)), '/' + directory))
         lines.append('exec %s -D -f %s -E %s' % (SSHD, shlex.quote(self.config), shlex.quote(self.file('sshd.log'))))
         _write(self.file('start.sh'), '\n'.join(lines) + '\n', 0o755)
+
+    def _libpython_script(self):
+        """Shell lines run after /etc is mounted: the dynamic linker's cache of the GZ's /etc learns
+        where the simulator's libpython is. Its RUNPATH names the original prefix (pyenv's, under
+        /root, hidden in the GZ) and sim-python's LD_LIBRARY_PATH is not inherited by processes
+        that do not start through it: a virtualenv's bin/python links straight to the interpreter,
+        and SMF methods start with a clean environment. Without this they would load this machine's
+        older libpython3.11 and fail on extension modules (`_ssl ... undefined symbol`)."""
+        lib = shlex.quote(os.path.join(self.run.python_mount, 'lib'))
+        return ('if ls %s/libpython3*.so* >/dev/null 2>&1; then echo %s > /etc/ld.so.conf.d/0-smartos-sim-python.conf'
+                ' && PATH=/usr/sbin:/usr/bin:/sbin:/bin ldconfig || true; fi' % (lib, lib))
 
     def _reset_etc(self):
         """An empty upper layer for the /etc overlay (not mounted now), with what the platform
@@ -625,6 +637,7 @@ class GzHost:
         self._reset_etc()
         script = 'mount -t overlay smartos-sim-etc -o lowerdir=/etc,upperdir={upper},workdir={work} /etc'.format(
             upper=shlex.quote(os.path.join(etc, 'upper')), work=shlex.quote(os.path.join(etc, 'work')))
+        script += '\n' + self._libpython_script()
         result = self.nsenter(['/bin/sh', '-c', script])
         if result.returncode:
             raise GzHostError('%s: resetting /etc: %s' % (self.name, result.stderr))
