@@ -29,7 +29,9 @@ description:
     over the same link. A VLAN network shares its tag, so going inactive only marks its definition inactive (the
     C(link) module refuses new NICs on it); SmartOS is not changed."
   - Removing (O(state=absent)) or deactivating a network that VM NICs still use is refused, before anything changes
-    (one C(vmadm lookup) of the VMs with a NIC on the tag; for a VLAN network only NICs on that VLAN count). An untagged
+    (one C(vmadm lookup) of the VMs with a NIC on the tag; for a VLAN network only NICs on that VLAN count). Removing
+    it is refused as well while inactive links of existing VMs (NICs detached by the C(link) module with
+    C(state=inactive), whose address stays reserved) are on it. An untagged
     network that VLAN networks ride on is not removed either. C(nictagadm delete) refuses a tag in use too, and its
     message is reported as it is.
 author: smartstack.smartos contributors (@smartstack)
@@ -82,6 +84,14 @@ options:
     description: DNS resolvers of the network (IP addresses), given to NICs on it.
     type: list
     elements: str
+  reserved:
+    description:
+      - Addresses of O(address) that the C(link) module never allocates - single addresses (C(10.1.0.5)) and ranges
+        C(<first>-<last>) (C(10.1.0.200-10.1.0.254)), all inside O(address) (which the task must give). The gateway is
+        never allocated either. A link given one of them as its address still gets it.
+      - Kept in the definition (C(smartos.network.reserved) in the OCCI rendering); V([]) clears it.
+    type: list
+    elements: str
   title:
     description: The OCCI title; default C(<label>) or C(<label>.<vlan>).
     type: str
@@ -112,12 +122,13 @@ EXAMPLES = r'''
     gateway: 192.0.2.1
     resolvers: [192.0.2.53]
 
-- name: VLAN 100 on the same tag
+- name: VLAN 100 on the same tag; .2 to .9 and .250 are never allocated
   smartstack.smartos.network:
     label: external
     vlan: 100
     address: 10.100.0.0/24
     gateway: 10.100.0.1
+    reserved: [10.100.0.2-10.100.0.9, 10.100.0.250]
 
 - name: A private network on an etherstub, addresses by DHCP
   smartstack.smartos.network:
@@ -178,6 +189,7 @@ def argument_spec():
         gateway=dict(type='str'),
         allocation=dict(type='str', choices=['dynamic', 'static']),
         resolvers=dict(type='list', elements='str'),
+        reserved=dict(type='list', elements='str'),
         title=dict(type='str'),
         state=dict(type='str', default='active', choices=['active', 'inactive', 'absent']),
     )

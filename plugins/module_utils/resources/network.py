@@ -21,6 +21,9 @@ location                    ``/network/<label>`` or ``/network/<label>.<vlan>``:
                             physical NIC (nictagadm lists its link as ``-``).
 ipnetwork mixin             ``occi.network.address`` (CIDR), ``gateway``, ``allocation`` from the
                             definition in :mod:`..smartos.netstore` (``/opt/smartstack/networks.json``).
+``smartos.network.reserved``  addresses and ranges (``a-b``) of the range that the link module never
+                            allocates (routers, VIPs, hosts outside SmartOS); the gateway is
+                            always excluded as well. Given addresses may still use them.
 ==========================  =====================================================================
 
 What ``inactive`` means on SmartOS: an untagged network that goes down has its nic tag DELETED
@@ -65,10 +68,12 @@ SMARTOS_NETWORK = Mixin(SMARTOS_SCHEME, 'nictag', title='SmartOS nic tag', appli
     Attribute('smartos.nictag.link', 'string', mutable=False, description='The physical link or aggregation of the tag'),
     Attribute('smartos.nictag.mac', 'string', mutable=False, description='The MAC address of the tag'),
     Attribute('smartos.network.resolvers', 'array', description='DNS resolvers of the network'),
+    Attribute('smartos.network.reserved', 'array',
+              description='Addresses and ranges (first-last) of the network that are never allocated'),
 ])
 
 #: The definition fields a task may set.
-IP_FIELDS = ('address', 'gateway', 'allocation', 'resolvers')
+IP_FIELDS = ('address', 'gateway', 'allocation', 'resolvers', 'reserved')
 
 VLAN_MAX = 4094
 
@@ -172,6 +177,8 @@ def to_resource(network):
         attributes['smartos.nictag.mac'] = row['mac']
     if definition.get('resolvers'):
         attributes['smartos.network.resolvers'] = list(definition['resolvers'])
+    if definition.get('reserved'):
+        attributes['smartos.network.reserved'] = list(definition['reserved'])
     return Resource(NETWORK, 'urn:smartstack:network:%s' % network['key'], title=title_of(network), attributes=attributes,
                     mixins=mixins, location='/network/%s' % network['key'])
 
@@ -206,6 +213,42 @@ def vm_nics_on(vms, label, vlan=None):
                 continue
             used.append((vm.get('uuid'), vm.get('alias'), nic.get('interface')))
     return used
+
+
+def reserved_ranges(definition):
+    """``[(first, last)]`` (ip_address pairs) of a stored definition's ``reserved`` entries; bad entries are skipped."""
+    ranges = []
+    for entry in (definition or {}).get('reserved') or []:
+        first, _sep, last = str(entry).partition('-')
+        try:
+            pair = (ipaddress.ip_address(first.strip()), ipaddress.ip_address((last or first).strip()))
+        except ValueError:
+            continue
+        if pair[0].version == pair[1].version:
+            ranges.append(pair)
+    return ranges
+
+
+def _check_reserved(reserved, net):
+    """``reserved`` (addresses and ``first-last`` ranges inside ``net``) normalised, or ResourceError naming the entry."""
+    if net is None and reserved:
+        raise ResourceError('reserved needs address (the CIDR range the reserved addresses belong to)')
+    checked = []
+    for entry in reserved:
+        text = str(entry).strip()
+        first, sep, last = text.partition('-')
+        try:
+            low = ipaddress.ip_address(first.strip())
+            high = ipaddress.ip_address(last.strip()) if sep else low
+        except ValueError:
+            raise ResourceError('reserved entry %r is neither an IP address nor a range first-last of IP addresses' % (entry,))
+        for address in (low, high):
+            if address.version != net.version or address not in net:
+                raise ResourceError('reserved entry %r: %s is outside the network %s' % (entry, address, net))
+        if high < low:
+            raise ResourceError('reserved entry %r: the range ends (%s) before it starts (%s)' % (entry, high, low))
+        checked.append('%s-%s' % (low, high) if sep and high != low else str(low))
+    return checked
 
 
 def _describe_users(used):
@@ -259,6 +302,9 @@ def check_ip_fields(params):
             except ValueError:
                 raise ResourceError('resolver %r is not an IP address' % resolver)
         given['resolvers'] = checked
+    reserved = params.get('reserved')
+    if reserved is not None:
+        given['reserved'] = _check_reserved(reserved, net)
     return given
 
 
@@ -282,6 +328,7 @@ class Network(object):
         self.predicted = None
         self.tags = []
         self.stored = {}
+        self.links = {}
         self.ip_fields = {}
 
     # -- input ------------------------------------------------------------------------------
@@ -311,9 +358,10 @@ class Network(object):
         self.ip_fields = self.check_input()
         self.tags = self.nictagadm.list()
         try:
-            self.stored = self.store.read()
+            document = self.store.read_all()
         except NetworkStoreError as exc:
             raise ResourceError(exc.message)
+        self.stored, self.links = document['networks'], document['links']
         return build(self.label, self.vlan, self.tags, self.stored)
 
     # -- helpers ----------------------------------------------------------------------------
@@ -354,6 +402,28 @@ class Network(object):
     def _vm_users(self, vlan):
         vms = self.vmadm.lookup({'nics.*.nic_tag': self.label}, fields=['uuid', 'alias', 'nics'])
         return vm_nics_on(vms, self.label, vlan)
+
+    def _inactive_links(self, vlan, vms):
+        """``[(uuid, alias, interface)]`` of the inactive (detached, reserved) links on the tag (``vlan`` None: any VLAN)
+        whose VM still exists (``vms``: the lookup's VMs; a record of a deleted VM reserves nothing)."""
+        found = []
+        aliases = dict((vm.get('uuid'), vm.get('alias')) for vm in vms or [])
+        for record in self.links.values():
+            nic = (record or {}).get('nic') or {}
+            if record.get('kind') != 'networkinterface' or nic.get('nic_tag') != self.label:
+                continue
+            if vlan is not None and int(nic.get('vlan_id') or 0) != vlan:
+                continue
+            if record.get('vm_uuid') in aliases:
+                found.append((record['vm_uuid'], aliases[record['vm_uuid']], '%s (inactive)' % (nic.get('interface') or nic.get('mac'))))
+        return found
+
+    def _users(self, vlan):
+        """The VM NICs on the network and its inactive links: ONE ``vmadm lookup`` (of every VM when links are kept)."""
+        if not any((r or {}).get('kind') == 'networkinterface' for r in self.links.values()):
+            return self._vm_users(vlan)
+        vms = self.vmadm.lookup(fields=['uuid', 'alias', 'nics'])
+        return vm_nics_on(vms, self.label, vlan) + self._inactive_links(vlan, vms)
 
     def _put(self, key, value):
         try:
@@ -484,7 +554,7 @@ class Network(object):
             return
         key = network_key(self.label, self.vlan)
         if self.vlan:
-            used = self._vm_users(self.vlan)
+            used = self._users(self.vlan)
             if used:
                 raise ResourceError('network %s is in use by VM NICs: %s; nothing was done' % (key, _describe_users(used)),
                                     vms=sorted(set(u[0] for u in used)))
@@ -494,7 +564,7 @@ class Network(object):
         if vlans:
             raise ResourceError('nic tag %s carries the VLAN networks %s: remove them first (state absent with their vlan); '
                                 'nothing was done' % (self.label, ', '.join(vlans)), networks=vlans)
-        used = self._vm_users(None)
+        used = self._users(None)
         if used:
             raise ResourceError("nic tag '%s' is in use by VM NICs: %s; nothing was done" % (self.label, _describe_users(used)),
                                 vms=sorted(set(u[0] for u in used)))

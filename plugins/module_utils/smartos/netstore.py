@@ -14,8 +14,11 @@ deciding a network task then costs ONE command (``nictagadm list``) instead of t
 (``nictagadm list`` + ``zfs get``), and a read-modify-write can hold a lock (``flock``) that a
 ``zfs get``/``zfs set`` pair cannot.
 
-Document: ``{"version": 1, "networks": {"<key>": {...}}}`` where ``<key>`` is the network's
-``<label>`` or ``<label>.<vlan>``; the values are plain dicts (their meaning belongs to the caller).
+Document: ``{"version": 1, "networks": {"<key>": {...}}, "links": {"<key>": {...}}}`` where a
+network's ``<key>`` is its ``<label>`` or ``<label>.<vlan>`` and a link's key is chosen by the caller
+(the inactive links of :mod:`..resources.link`: what a detached NIC, mount or disk was, kept so that
+it can be attached again as it was); the values are plain dicts (their meaning belongs to the caller).
+A document without ``links`` (written before links were kept) reads as one with no links.
 
 Writes take an exclusive ``flock`` on ``<dir>/.networks.lock``, re-read the document, change
 ONE key and replace the file atomically (write a temporary file, ``fsync``, ``rename``), so two
@@ -35,6 +38,8 @@ STORE_FILE = 'networks.json'
 LOCK_FILE = '.networks.lock'
 ALLOCATE_LOCK_FILE = '.allocate.lock'
 VERSION = 1
+#: The sections of the document: each maps a key to a plain dict.
+SECTIONS = ('networks', 'links')
 
 
 class NetworkStoreError(Exception):
@@ -57,7 +62,7 @@ class NetworkStore(object):
             with open(self.path, encoding='utf-8') as handle:
                 text = handle.read()
         except FileNotFoundError:
-            return {'version': VERSION, 'networks': {}}
+            return {'version': VERSION, 'networks': {}, 'links': {}}
         except OSError as exc:
             raise NetworkStoreError('cannot read %s: %s' % (self.path, exc))
         try:
@@ -66,16 +71,30 @@ class NetworkStore(object):
             raise NetworkStoreError('%s is not valid JSON (%s); fix or remove it by hand' % (self.path, exc))
         if not isinstance(doc, dict) or not isinstance(doc.get('networks', {}), dict):
             raise NetworkStoreError('%s is not a smartstack network store (no "networks" object)' % self.path)
+        if not isinstance(doc.get('links', {}), dict):
+            raise NetworkStoreError('%s is not a smartstack network store ("links" is not an object)' % self.path)
         doc.setdefault('version', VERSION)
-        doc.setdefault('networks', {})
+        for section in SECTIONS:
+            doc.setdefault(section, {})
         return doc
 
     def read(self):
         """``{key: definition}`` of every stored network (empty when there is no store yet)."""
         return self._load()['networks']
 
-    def put(self, key, value):
-        """Set (``value`` a dict) or remove (``value`` None) one network, under the lock."""
+    def read_all(self):
+        """``{'networks': {...}, 'links': {...}}``: both sections from ONE read of the file."""
+        doc = self._load()
+        return dict((section, doc[section]) for section in SECTIONS)
+
+    def put_link(self, key, value):
+        """Set (``value`` a dict) or remove (``value`` None) one link record, under the lock."""
+        self.put(key, value, section='links')
+
+    def put(self, key, value, section='networks'):
+        """Set (``value`` a dict) or remove (``value`` None) one network (or ``section`` entry), under the lock."""
+        if section not in SECTIONS:
+            raise NetworkStoreError('unknown section %s of %s' % (section, self.path))
         try:
             os.makedirs(self.directory, mode=0o755, exist_ok=True)
             with open(os.path.join(self.directory, LOCK_FILE), 'a', encoding='utf-8') as lock:
@@ -83,9 +102,9 @@ class NetworkStore(object):
                 try:
                     doc = self._load()
                     if value is None:
-                        doc['networks'].pop(key, None)
+                        doc[section].pop(key, None)
                     else:
-                        doc['networks'][key] = value
+                        doc[section][key] = value
                     self._write(doc)
                 finally:
                     fcntl.flock(lock.fileno(), fcntl.LOCK_UN)

@@ -43,7 +43,7 @@ from ansible_collections.smartstack.smartos.tests.unit.plugins.module_utils.reso
 )
 
 DEFAULTS = dict(label=None, vlan=0, link=None, etherstub=False, address=None, gateway=None, allocation=None,
-                resolvers=None, title=None, state='active')
+                resolvers=None, reserved=None, title=None, state='active')
 
 
 class FakeModule(BaseFakeModule):
@@ -291,3 +291,27 @@ def test_moving_a_tag_updates_it(gz):
     result, commands = gz.network(label='internal', link='e1000g0')
     assert result['changed'] and ['nictagadm', 'update', 'internal', gz.mac('e1000g0')] in commands
     assert gz.tags()['internal']['link'] == 'e1000g0'
+
+
+def test_reserved_is_checked_normalised_stored_and_rendered(gz):
+    fields = check_ip_fields({'address': '10.9.0.0/24', 'reserved': ['10.9.0.5', ' 10.9.0.10 - 10.9.0.20 ', '10.9.0.7-10.9.0.7']})
+    assert fields['reserved'] == ['10.9.0.5', '10.9.0.10-10.9.0.20', '10.9.0.7']
+    assert check_ip_fields({'reserved': []})['reserved'] == []
+    for params, message in (
+            ({'reserved': ['10.9.0.5']}, 'reserved needs address'),
+            ({'address': '10.9.0.0/24', 'reserved': ['10.9.1.5']}, "reserved entry '10.9.1.5': 10.9.1.5 is outside the network"),
+            ({'address': '10.9.0.0/24', 'reserved': ['10.9.0.9-10.9.0.3']}, 'the range ends (10.9.0.3) before it starts'),
+            ({'address': '10.9.0.0/24', 'reserved': ['ten']}, "reserved entry 'ten' is neither an IP address nor a range"),
+            ({'address': '10.9.0.0/24', 'reserved': ['fd00::1']}, 'is outside the network')):
+        with pytest.raises(ResourceError) as info:
+            check_ip_fields(params)
+        assert message in info.value.message, (params, info.value.message)
+
+    before = gz.snapshot()
+    result, _commands = gz.network(check_mode=True, label='admin', vlan=42, address='10.42.0.0/24', reserved=['10.42.0.300'])
+    assert result['failed'] and "reserved entry '10.42.0.300'" in result['msg'] and gz.snapshot() == before
+    result, _commands = gz.network(label='admin', vlan=42, address='10.42.0.0/24', gateway='10.42.0.1', reserved=['10.42.0.2-10.42.0.9'])
+    assert result['changed'] and gz.stored()['admin.42']['reserved'] == ['10.42.0.2-10.42.0.9']
+    assert result['resource']['attributes']['smartos.network.reserved'] == ['10.42.0.2-10.42.0.9']
+    again, commands = gz.network(label='admin', vlan=42, address='10.42.0.0/24', gateway='10.42.0.1', reserved=['10.42.0.2-10.42.0.9'])
+    assert not again['changed'] and len(commands) == 1
