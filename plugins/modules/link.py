@@ -18,14 +18,29 @@ description:
     gateway excluded. Allocation runs under a global-zone-wide lock (C(flock) on C(/opt/smartstack/.allocate.lock)), which
     it holds while it reads the addresses in use again and adds the NIC, so that two allocations from any controllers
     never pick the same address. An existing NIC on the network keeps its address."
-  - The gateway defaults to the network's. A new NIC on an inactive network is refused.
+  - The gateway defaults to the network's. A new NIC on an inactive network is refused. Allocation also skips the network's
+    C(reserved) addresses and ranges (M(smartstack.smartos.network)) and the addresses inactive links keep.
   - "O(kind=storagelink): a storage (O(target), a ZFS dataset as M(smartstack.smartos.storage) manages it) on a VM (O(source)).
     On a zone (C(joyent), C(joyent-minimal), C(lx)) it is a C(filesystems) lofs mount of the dataset's mountpoint at
     O(mountpoint) in the zone (O(read_only)), with C(vmadm update) C(add_filesystems), C(update_filesystems),
     C(remove_filesystems); a running zone sees the change at its next boot (RV(restart_required)). On a C(bhyve) or C(kvm) VM
     it is a disk - the existing zvol (C(nocreate), path C(/dev/zvol/rdsk/<dataset>)) with O(model) and O(boot) - with
     C(add_disks), C(update_disks), C(remove_disks). vmadm changes disks only on a stopped VM: a disk change on a running VM
-    is refused before anything runs (also in check mode) with what to do. Removing a disk link keeps the zvol."
+    is refused before anything runs (also in check mode) with what to do. vmadm destroys the zvol of a disk it removes
+    (smartos-live VM.js C(deleteVolume), C(zfs destroy -rF)), so removing a disk link needs O(purge=true)."
+  - "O(state=inactive) (OCCI link state C(inactive)) - SmartOS has no disabled NIC or mount, so an inactive link is DETACHED
+    from the VM while its definition is KEPT in the global zone's store (C(/opt/smartstack/networks.json), section C(links)):
+    a network interface is removed from the VM (C(remove_nics)) and its interface, MAC, addresses, gateway and other
+    properties are kept, so its addresses stay reserved (allocation skips them, a task giving one is refused) and
+    O(state=active) attaches it again with the same MAC and addresses (and interface, unless another NIC took it). A zone's
+    mount is taken out of C(filesystems) (C(remove_filesystems)) and put back the same way. A disk cannot be inactive
+    (vmadm would destroy its zvol) - refused with what to do. The record is written before the detach and removed after the
+    attach; a record whose VM was deleted reserves nothing. A link that does not exist cannot be created inactive."
+  - "O(delegate=true) - a dataset delegated to a zone (vmadm C(datasets), made by C(delegate_dataset) when the zone is
+    created), rendered as a storagelink. vmadm cannot delegate a dataset to an existing zone or take one away (man vmadm -
+    C(delegate_dataset) create only, C(datasets) not updatable), so a task that would change one is refused with what to
+    do - create the zone with M(smartstack.smartos.compute) O(smartstack.smartos.compute#module:properties)
+    C({delegate_dataset: true})."
 author: smartstack.smartos contributors (@smartstack)
 extends_documentation_fragment:
   - smartstack.smartos.attributes
@@ -80,6 +95,27 @@ options:
   boot:
     description: O(kind=storagelink) on a bhyve or kvm VM - whether the disk is the boot disk.
     type: bool
+  deviceid:
+    description:
+      - O(kind=storagelink) on a bhyve VM - the disk's PCI slot in the guest (OCCI C(occi.storagelink.deviceid), vmadm
+        C(disks.*.pci_slot)) - C(<bus>:<device>:<function>) (C(0:4:1)), C(<device>:<function>) or C(<device>); bus 0-255,
+        device 0-31, function 0-7, devices 0, 6, 30 and 31 of bus 0 reserved. Kept as C(<bus>:<device>:<function>);
+        changing it needs the VM stopped. Without it vmadm picks a free slot.
+      - The rendered deviceid is the disk's C(pci_slot), else its path. kvm disks have no settable device id (refused);
+        a zone's storagelink is named by O(mountpoint).
+    type: str
+  delegate:
+    description:
+      - O(kind=storagelink) on a zone - O(target) is (to be) a dataset delegated to the zone (see the description); nothing
+        is ever changed, a task that would change one is refused.
+    type: bool
+    default: false
+  purge:
+    description:
+      - O(kind=storagelink) on a bhyve or kvm VM with O(state=absent) - confirm that removing the disk destroys its zvol
+        (vmadm does so); without it the removal is refused.
+    type: bool
+    default: false
   mtu:
     description: The NIC's MTU.
     type: int
@@ -87,9 +123,11 @@ options:
     description: Other vmadm NIC properties (C(allow_mac_spoofing), C(blocked_outgoing_ports) ...), as vmadm takes them.
     type: dict
   state:
-    description: V(active) - the NIC (or mount, or disk) exists as described; V(absent) - it does not.
+    description:
+      - V(active) - the NIC (or mount, or disk) is attached as described; V(inactive) - detached, its definition kept (see
+        the description); V(absent) - neither attached nor kept.
     type: str
-    choices: [active, absent]
+    choices: [active, inactive, absent]
     default: active
 notes:
   - Commands - an idempotent run is one C(vmadm lookup -j -o uuid,alias,state,nics). A change adds one C(vmadm update) and one
@@ -98,7 +136,9 @@ notes:
   - Storage links - an idempotent run is one C(vmadm lookup -j -o uuid,alias,state,brand,filesystems,disks) (a zone's lofs
     source other than the dataset's default mountpoint C(/<dataset>) adds one C(zfs get)). An attach adds one C(zfs get)
     (the dataset must exist, be a mounted filesystem for a zone, a volume for a disk), one C(vmadm update) and one C(vmadm get).
-  - Delegated datasets (C(delegate_dataset)) are not managed by this module.
+  - Inactive links - an idempotent run is the same one C(vmadm lookup) (the store file is read by the module itself).
+    Deactivation writes the store file and runs one C(vmadm update); activation one C(vmadm update), one C(vmadm get),
+    and writes the store file.
 seealso:
   - module: smartstack.smartos.network
   - module: smartstack.smartos.compute
@@ -132,12 +172,40 @@ EXAMPLES = r'''
     mountpoint: /shared
     read_only: true
 
-- name: The zvol zones/db-data as a second disk of the (stopped) bhyve VM db1
+- name: The zvol zones/db-data as a second disk of the (stopped) bhyve VM db1, in PCI slot 0:4:1
   smartstack.smartos.link:
     kind: storagelink
     source: db1
     target: zones/db-data
     model: nvme
+    deviceid: "0:4:1"
+
+- name: Detach web1's NIC on internal but keep its MAC and address reserved
+  smartstack.smartos.link:
+    source: web1
+    target: internal
+    state: inactive
+
+- name: Attach it again, as it was
+  smartstack.smartos.link:
+    source: web1
+    target: internal
+    state: active
+
+- name: The dataset delegated to zone web1 at its creation, as an OCCI storagelink
+  smartstack.smartos.link:
+    kind: storagelink
+    source: web1
+    target: zones/7b282a47-7af8-4f61-9bdb-0b567b9ddb46/data
+    delegate: true
+
+- name: Detach the disk zones/db-data from db1 and destroy the zvol (vmadm does)
+  smartstack.smartos.link:
+    kind: storagelink
+    source: db1
+    target: zones/db-data
+    state: absent
+    purge: true
 '''
 
 RETURN = r'''
@@ -159,6 +227,17 @@ disk:
   description: The VM's vmadm disk object; null when absent.
   returned: when O(kind=storagelink) and the VM is bhyve or kvm
   type: dict
+dataset:
+  description: The delegated dataset (C({dataset})); null when the zone has none by that name.
+  returned: when O(kind=storagelink) and O(delegate=true)
+  type: dict
+link_state:
+  description:
+    - V(active) (attached), V(inactive) (detached, its definition kept in the store) or V(absent).
+    - With O(state=inactive), RV(nic) and RV(filesystem) are the kept definition.
+  returned: always
+  type: str
+  sample: inactive
 storage:
   description: The storage's dataset.
   returned: when O(kind=storagelink)
@@ -209,8 +288,11 @@ def argument_spec():
         mountpoint=dict(type='str'),
         read_only=dict(type='bool'),
         boot=dict(type='bool'),
+        deviceid=dict(type='str'),
+        delegate=dict(type='bool', default=False),
+        purge=dict(type='bool', default=False),
         properties=dict(type='dict'),
-        state=dict(type='str', default='active', choices=['active', 'absent']),
+        state=dict(type='str', default='active', choices=['active', 'inactive', 'absent']),
     )
 
 
