@@ -198,6 +198,11 @@ notes:
   - Commands - an idempotent run is one C(vmadm lookup -j). A converging run adds C(sysinfo) when cores are set,
     C(imgadm) reads (and an import) when an image must be resolved, then C(vmadm create) or one C(vmadm update)
     and the state transitions (C(start), C(stop), C(reboot), C(delete)).
+  - Concurrency - C(vmadm) lets two VMs share an alias, so a creation runs under a lock of the global zone (an
+    exclusive C(flock) on C(/opt/smartstack/.compute-create.lock), taken by every creation from any controller)
+    and looks for the VM once more under it (a second C(vmadm lookup -j)) before C(vmadm create). When another task
+    created it meanwhile, this task creates nothing and converges that VM instead (its action says so). A task
+    waits up to 900 seconds for the lock, then fails with nothing changed.
   - After a change the returned RV(vm) is the object read before it with the written properties applied (values
     vmadm derives, such as C(max_swap), are not read again); after a creation it is the create payload, with the
     new uuid.

@@ -57,6 +57,7 @@ from ansible_collections.smartstack.smartos.plugins.module_utils.occi.infrastruc
 )
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import Plan, ResourceError
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import CommandRunner, SmartOSCommandError
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.gzlock import LOCK_DIR, GZLockError, gz_lock
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.imgadm import Imgadm
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.sysinfo import Sysinfo
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.vmadm import Vmadm
@@ -81,6 +82,8 @@ META_RESOURCE_TPL = 'smartstack:resource_tpl'
 META_IMAGE = 'smartstack:image'
 
 DEFAULT_TEMPLATES_FILE = '/opt/smartstack/resource_templates.json'
+#: The GZ-wide lock every ``vmadm create`` of this module runs under (:mod:`..smartos.gzlock`).
+CREATE_LOCK = 'compute-create'
 MIB_PER_GIB = 1024
 NO_LOG_MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 UUID_RE = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
@@ -537,6 +540,9 @@ class Compute(object):
         self.desired_state = None
         self._image = None
         self._optimistic = None
+        self._create_step = None
+        #: where the GZ-wide creation lock lives (tests point it into a simulated GZ)
+        self.lock_dir = LOCK_DIR
 
     # -- 1. read ------------------------------------------------------------------------------
 
@@ -848,9 +854,50 @@ class Compute(object):
                 plan.add('import image %s (%s@%s)' % (image, manifest.get('name'), manifest.get('version')),
                          lambda: self.imgadm.import_image(image))
         plan.add(description, lambda: self._create(payload), payload=payload)
+        self._create_step = plan.steps[-1]
         return plan
 
     def _create(self, payload):
+        """``vmadm create`` under the GZ-wide creation lock, after looking for the VM again.
+
+        The read (outside the lock) decided that the VM does not exist; another task (another play,
+        another controller) may have created it since. Under :func:`..smartos.gzlock.gz_lock` ONE more
+        ``vmadm lookup`` with the same filter decides: still missing -> create; there now -> this task
+        creates nothing and converges that VM as if the read had found it.
+        """
+        try:
+            with gz_lock(CREATE_LOCK, self.lock_dir):
+                found = self.vmadm.lookup(self.identity_filter())
+                if found:
+                    self._converge_instead(found)
+                    return
+                self._create_unlocked(payload)
+        except GZLockError as exc:
+            raise ResourceError(exc.message)
+
+    def _converge_instead(self, found):
+        if len(found) > 1:
+            raise ResourceError('title %r matches %d VMs (%s) created by other tasks while this one waited: nothing was '
+                                'created; give the id (uuid) of the one to manage'
+                                % (self.params.get('title'), len(found), ', '.join(sorted(v.get('uuid', '?') for v in found))),
+                                matches=sorted(v.get('uuid') for v in found))
+        vm = found[0]
+        step = self._create_step
+        self._optimistic = None
+        recreate = self.params.get('recreate')
+        self.params['recreate'] = False  # never delete the VM another task just created (nor take this lock again)
+        try:
+            replan = self.plan(vm)
+        finally:
+            self.params['recreate'] = recreate
+        replan.apply()
+        self.new_uuid = None
+        done = '; '.join(replan.describe()) or 'it needed no change'
+        step.description = ('did not create VM %s: another task created it (%s) while this one waited for the GZ lock; '
+                            'converged that one instead: %s' % (self.params.get('title') or self.params.get('id'),
+                                                                vm.get('uuid'), done))
+
+    def _create_unlocked(self, payload):
         try:
             self.new_uuid = self.vmadm.create(payload)
         except SmartOSCommandError as exc:

@@ -50,6 +50,11 @@ class FakeModule(WarningFakeModule):
 
 
 class SimGZ(BaseSimGZ):
+    @property
+    def lock_dir(self):
+        """The GZ's /opt/smartstack (its GZ-wide locks) as the host sees it."""
+        return os.path.join(self.state, 'root', 'opt', 'smartstack')
+
     def vms(self):
         with open(os.path.join(self.state, 'vms.json'), encoding='utf-8') as handle:
             return json.load(handle)
@@ -58,8 +63,10 @@ class SimGZ(BaseSimGZ):
         """Run the compute flow; return (result dict, commands it ran)."""
         before = len(self.log())
         module = FakeModule(self, params, check_mode=check_mode, diff=diff)
+        resource = Compute(module)
+        resource.lock_dir = self.lock_dir
         with pytest.raises(Exit) as info:
-            run_resource(module, Compute(module))
+            run_resource(module, resource)
         result = dict(info.value.result, failed=info.value.failed, warnings=module.warnings)
         return result, self.log()[before:]
 
@@ -123,8 +130,9 @@ def test_create_then_idempotent_one_command(gz):
                                   memory=1, share=200, tags={'role': 'web'}, properties={'quota': 15})
     assert not result['failed'], result
     assert result['changed']
-    # read, image resolution (installed: one list), host CPUs, create
-    assert [c[:2] for c in commands] == [['vmadm', 'lookup'], ['imgadm', 'list'], ['sysinfo'], ['vmadm', 'create']]
+    # read, image resolution (installed: one list), host CPUs, the second look under the GZ lock, create
+    assert [c[:2] for c in commands] == [['vmadm', 'lookup'], ['imgadm', 'list'], ['sysinfo'], ['vmadm', 'lookup'],
+                                         ['vmadm', 'create']]
     vm = [v for v in gz.vms().values() if v.get('alias') == 'web1'][0]
     assert vm['brand'] == 'joyent' and vm['image_uuid'] == BASE
     assert vm['cpu_cap'] == 200 and vm['max_physical_memory'] == 1024 and vm['cpu_shares'] == 200
@@ -245,7 +253,8 @@ def test_create_only_refused_unless_recreate(gz):
     assert gz.snapshot() == before
     result, commands = gz.compute(title='c', os_tpl=BASE_OLD, recreate=True)
     assert not result['failed'], result
-    assert [c[:2] for c in commands if c[0] == 'vmadm'] == [['vmadm', 'lookup'], ['vmadm', 'delete'], ['vmadm', 'create']]
+    assert [c[:2] for c in commands if c[0] == 'vmadm'] == [['vmadm', 'lookup'], ['vmadm', 'delete'], ['vmadm', 'lookup'],
+                                                            ['vmadm', 'create']]
     assert ['imgadm', 'import', '-q', '-P', 'zones', BASE_OLD] in commands
     assert gz.vms()[uuid]['image_uuid'] == BASE_OLD  # same uuid, new image
 
@@ -307,11 +316,11 @@ def test_image_by_uuid_with_brand_costs_no_imgadm_read(gz):
     after that refusal and the create repeated."""
     result, commands = gz.compute(title='fast', brand='joyent', os_tpl=BASE, memory=1)
     assert not result['failed'], result
-    assert commands == [['vmadm', 'lookup', '-j', 'alias=fast'], ['vmadm', 'create']]
+    assert commands == [['vmadm', 'lookup', '-j', 'alias=fast'], ['vmadm', 'lookup', '-j', 'alias=fast'], ['vmadm', 'create']]
     result, commands = gz.compute(title='slow', brand='joyent', os_tpl=BASE_OLD, memory=1)
     assert not result['failed'], result
-    assert [c[:2] for c in commands] == [['vmadm', 'lookup'], ['vmadm', 'create'], ['imgadm', 'get'], ['imgadm', 'avail'],
-                                         ['imgadm', 'import'], ['vmadm', 'create']]
+    assert [c[:2] for c in commands] == [['vmadm', 'lookup'], ['vmadm', 'lookup'], ['vmadm', 'create'], ['imgadm', 'get'],
+                                         ['imgadm', 'avail'], ['imgadm', 'import'], ['vmadm', 'create']]
     assert result['actions'][-1].startswith('import image %s' % BASE_OLD) and result['image_imported']
     vm = [v for v in gz.vms().values() if v.get('alias') == 'slow'][0]
     assert vm['image_uuid'] == BASE_OLD
