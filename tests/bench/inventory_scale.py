@@ -2,33 +2,23 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Wall time of ``ansible-inventory --list``: the smartstack.smartos.zones plugin against a static YAML inventory.
+"""Figure 3, inventory: ``ansible-inventory --list`` with the smartstack.smartos.zones plugin against a static YAML inventory.
 
-Starts N simulated global zones (tests/simulator's gzhost over real SSH, its own run dir in /tmp,
-port base 2500, so it collides with neither `make gz-up` (2200), `make integration` (2300) nor
-tests/bench/compute_commands.py (2400)), each seeded with Z zones of mixed brands and states.
-For each GZ count in --scaling (the first K GZs), it runs ``ansible-inventory --list`` with the
-plugin, writes a static YAML inventory of the same hosts, groups and host variables (the
-plugin's own output, untrusted markers removed), checks that ansible-inventory reads the same
-hosts and variables back from it, and then times both, alternating, --repeat times; the medians
-and their ratio (plugin / static) are printed as a table. Target: ratio within 1.5 at 20 x 500.
+Starts N simulated global zones (tests/simulator's gzhost over real SSH, benchlib.Bed: its own
+run dir in /tmp, free ports), each seeded with Z zones of mixed brands and states. For each GZ
+count in --scaling (the first K GZs), it runs ``ansible-inventory --list`` with the plugin,
+writes a static YAML inventory of the same hosts, groups and host variables (the plugin's own
+output, untrusted markers removed), checks that ansible-inventory reads the same hosts and
+variables back from it, and then times both, alternating, --repeat times; the medians and their
+ratio (plugin / static) are printed. Target: ratio within 1.5 at 20 x 500. Each side runs with
+only its own inventory plugin enabled (both at their fastest).
 
     sudo .venv/bin/python tests/bench/inventory_scale.py [--gzs 20] [--zones 500] [--scaling 1,5,20] [--repeat 3]
 
-Needs root (the GZ hosts use mount namespaces) and the project venv's ansible-inventory (next to
-the Python running this, else on PATH). Not part of `make test`. Exit status 0 when everything
-ran; the ratio is printed, and judged only with --max-ratio.
-
-Measured 2026-11-25 on this project's 2-core, 23 GiB test machine (20 sshd fit easily; the GZs
-come up in 44 s), ansible-core 2.19.14, median of 2 runs, other jobs running beside it:
-
-    | GZs | zones per GZ | hosts | zones plugin (s) | static YAML (s) | ratio |
-    |   1 |          500 |   500 |             2.73 |            7.66 |  0.36 |
-    |   5 |          500 |  2500 |             7.71 |           20.86 |  0.37 |
-    |  20 |          500 | 10000 |            31.32 |          109.97 |  0.28 |
-
-The plugin is faster than the static file: YAML parsing with ansible-core 2.19's origin and
-trust tags costs more than one ``vmadm lookup`` per GZ (in parallel) and JSON decoding.
+run_all.py (``make bench``) calls ``figure()``; this command line runs figure 3 alone. Needs root
+(the GZ hosts use mount namespaces) and the project venv's ansible-inventory (next to the Python
+running this, else on PATH). Exit status 0 when everything ran; the ratio is judged only with
+--max-ratio. Figures: docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -36,18 +26,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 import yaml
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SIM_HOME = os.path.join(REPO, 'tests', 'simulator')
-PORT_BASE = 2500
+from benchlib import Bed, ansible_exe, print_table, unavailable_reason
 
 try:
     DUMPER = yaml.CSafeDumper
@@ -61,8 +47,7 @@ def plain(obj):
 
 
 def ansible_inventory():
-    here = os.path.join(os.path.dirname(sys.executable), 'ansible-inventory')
-    return here if os.path.exists(here) else shutil.which('ansible-inventory')
+    return ansible_exe('ansible-inventory')
 
 
 def plugin_config(hosts):
@@ -126,6 +111,42 @@ def measure(exe, hosts, work, env, repeat):
             plugin_times, static_times)
 
 
+def figure(counts, zones, repeat, out=None):
+    """Figure 3: a bed of max(counts) GZs with ``zones`` zones each; the table rows and the measured runs.
+
+    Each count is the first K GZs of the bed; ratio = zones plugin / static YAML; target <= 1.5 at
+    the largest count; the growth of each side's time against the smallest count is in the note."""
+    exe = ansible_inventory()
+    if not exe:
+        raise RuntimeError('ansible-inventory not found (make venv)')
+    rows, runs = [], []
+    started = time.monotonic()
+    with Bed('inventory', max(counts), zones=zones) as bed:
+        if out:
+            out.write('inventory: %d GZs with %d zones each up in %.0f s\n' % (max(counts), zones, time.monotonic() - started))
+            out.flush()
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=bed.tree, ANSIBLE_NOCOLOR='1',
+                   ANSIBLE_HOME=os.path.join(bed.work, 'home'), ANSIBLE_INVENTORY_UNPARSED_FAILED='1')
+        first = None
+        for count in counts:
+            hosts, plugin_s, static_s, plugin_all, static_all = measure(exe, bed.hosts[:count], bed.work, env, repeat)
+            first = first or (count, plugin_s, static_s)
+            rat = plugin_s / static_s
+            largest = count == max(counts)
+            growth = 'x%.1f GZs: time x%.2f ours, x%.2f static' % (
+                float(count) / first[0], plugin_s / first[1], static_s / first[2])
+            rows.append({'figure': '3 inventory', 'row': '%d GZs x %d zones (%d hosts): --list s' % (count, zones, hosts),
+                         'ours': plugin_s, 'peer': static_s, 'ratio': rat, 'target': '<= 1.5' if largest else '',
+                         'verdict': ('PASS' if rat <= 1.5 else 'FAIL') if largest else '',
+                         'real GZ est. s (ours/peer)': '',
+                         'note': 'peer = static YAML of the same hosts and vars; median of %d; %s' % (repeat, growth)})
+            runs.append({'gzs': count, 'hosts': hosts, 'plugin': plugin_all, 'static': static_all})
+            if out:
+                out.write('inventory: %d GZs measured\n' % count)
+                out.flush()
+    return rows, runs
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
     parser.add_argument('--gzs', type=int, default=20)
@@ -133,53 +154,17 @@ def main(argv=None):
     parser.add_argument('--scaling', default='1,5,20', help='GZ counts to measure (each at most --gzs)')
     parser.add_argument('--repeat', type=int, default=3)
     parser.add_argument('--max-ratio', type=float, default=None, help='fail when the largest count exceeds this ratio')
-    parser.add_argument('--keep', action='store_true', help='leave the GZs running and the work dir in place')
     opts = parser.parse_args(argv)
     counts = sorted({min(int(c), opts.gzs) for c in opts.scaling.split(',') if c.strip()} | {opts.gzs})
 
-    sys.path.insert(0, SIM_HOME)
-    from smartos_sim import gzhost  # pylint: disable=import-outside-toplevel
-    reason = gzhost.unavailable_reason()
+    reason = unavailable_reason(need_peers=False)
     if reason:
         sys.stderr.write('inventory_scale: %s\n' % reason)
         return 2
-    exe = ansible_inventory()
-    if not exe:
-        sys.stderr.write('inventory_scale: ansible-inventory not found (make venv)\n')
-        return 2
-    work = tempfile.mkdtemp(prefix='smartstack-bench-inventory-', dir='/tmp')
-    tree = os.path.join(work, 'collections')
-    subprocess.run([sys.executable, os.path.join(REPO, 'tools', 'collection_tree.py'), tree], check=True,
-                   capture_output=True)
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=tree, ANSIBLE_NOCOLOR='1', ANSIBLE_HOME=os.path.join(work, 'home'),
-               ANSIBLE_INVENTORY_UNPARSED_FAILED='1')
-    bed = gzhost.GzBed(os.path.join(work, 'run'), count=opts.gzs, zones=opts.zones, port_base=PORT_BASE, repo_port=0)
-    started = time.monotonic()
-    sys.stdout.write('starting %d simulated GZs with %d zones each ...\n' % (opts.gzs, opts.zones))
-    sys.stdout.flush()
-    rows = []
-    try:
-        bed.up()
-        sys.stdout.write('GZs up in %.1f s; ansible-inventory --list, median of %d runs each:\n\n'
-                         % (time.monotonic() - started, opts.repeat))
-        sys.stdout.write('| GZs | zones per GZ | hosts | zones plugin (s) | static YAML (s) | ratio |\n|---|---|---|---|---|---|\n')
-        for count in counts:
-            hosts, plugin_s, static_s, plugin_all, static_all = measure(exe, bed.hosts[:count], work, env, opts.repeat)
-            rows.append((count, hosts, plugin_s / static_s))
-            ratio = plugin_s / static_s
-            sys.stdout.write('| %d | %d | %d | %.2f | %.2f | %.2f |\n' % (count, opts.zones, hosts, plugin_s, static_s, ratio))
-            runs = (', '.join('%.2f' % t for t in plugin_all), ', '.join('%.2f' % t for t in static_all))
-            sys.stdout.write('<!-- runs: plugin %s, static %s -->\n' % runs)
-            sys.stdout.flush()
-    finally:
-        if not opts.keep:
-            bed.down()
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            sys.stdout.write('kept: %s (stop with: cd tests/simulator && python3 -m smartos_sim.gzhost down --run-dir %s)\n'
-                             % (work, os.path.join(work, 'run')))
-    if opts.max_ratio is not None and rows and rows[-1][2] > opts.max_ratio:
-        sys.stdout.write('ratio %.2f above %.2f\n' % (rows[-1][2], opts.max_ratio))
+    rows = figure(counts, opts.zones, opts.repeat, out=sys.stdout)[0]
+    print_table(rows)
+    if opts.max_ratio is not None and rows and rows[-1]['ratio'] > opts.max_ratio:
+        sys.stdout.write('ratio %.2f above %.2f\n' % (rows[-1]['ratio'], opts.max_ratio))
         return 1
     return 0
 
