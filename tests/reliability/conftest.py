@@ -33,15 +33,15 @@ Fixtures
   args=())`` -> ``PlaybookRun`` (limited to this GZ), ``.start_playbook(...)`` -> ``PendingRun``
   (same, not waited for: ``.wait()`` -> PlaybookRun; two GZs work at once).
   ``playbook`` is a path, YAML text, or a list of task dicts (``tasks_playbook`` wraps them in one
-  play on the host, ``gather_facts: false``; every string is written ``!unsafe`` so fuzzed
-  ``{{`` is never templated).
+  play on the host, ``gather_facts: false``; every string with a ``{`` is written ``!unsafe`` so
+  a fuzzed ``{{`` is never templated).
 
 ``PlaybookRun``
   ``.rc``, ``.stdout``, ``.stderr`` (the default callback's output, what a user sees),
   ``.records``: one dict per task result from callback_plugins/reliability_recorder.py:
   ``task``, ``host``, ``status`` (ok|failed|skipped|unreachable), ``ignore_errors``, ``result``
   (the module's result dict), ``before`` / ``after`` (state digests bracketing the task on its
-  host), ``changed_files``; ``.state_changed(record)``; ``run[name]`` the last record of a task
+  host), ``changed_files``, ``seconds``; ``.state_changed(record)``; ``run[name]`` the last record of a task
   name (AssertionError with the output when it did not run); ``.why()`` output for messages.
 
 Functions
@@ -50,7 +50,9 @@ Functions
   ``state_digest(state_dir)`` -> one hex digest of it; ``changed_files(before, after)``.
   ``traceback_problems(record_or_result)`` -> list of reasons the result leaks a traceback
   (``exception``, ``module_stderr`` with a Python exception, "MODULE FAILURE", "Traceback").
-  ``tasks_playbook(hosts, tasks)`` -> playbook YAML text (strings ``!unsafe``).
+  ``tasks_playbook(hosts, tasks)`` -> playbook YAML text (strings with ``{`` ``!unsafe``).
+  ``SUMMARY``: a list of lines; append a figure (cases tried, defects...) and pytest prints them
+  at the end of the run under "reliability summary".
 
 Conventions: name the objects you create with a prefix of your file (``cm-`` check mode,
 ``fz-`` fuzz, ``flt-`` faults, ``cc-`` concurrency, ``sec-`` security) so tests never touch each
@@ -107,10 +109,18 @@ def _gzhost():
 # ------------------------------------------------------------------ playbooks
 
 class _UnsafeDumper(yaml.SafeDumper):
-    """YAML with every string tagged !unsafe: Ansible never templates a fuzzed '{{'."""
+    """YAML with every string tagged !unsafe: Ansible never templates a fuzzed '{{'. No anchors
+    (a value shared by two tasks is written twice)."""
+
+    def ignore_aliases(self, data):
+        return True
 
 
 def _represent_unsafe(dumper, value):
+    if '{' not in value:
+        # Only '{{', '{%' and '{#' start a template. (ansible's !unsafe constructor resolves the
+        # scalar again as if it were plain: !unsafe '*' or '=' fail to load.)
+        return dumper.represent_str(value)
     style = '"' if (not value.isprintable() or '\n' in value or value != value.strip()) else None
     return dumper.represent_scalar('!unsafe', value, style=style)
 
@@ -128,10 +138,11 @@ _PY_EXCEPTION = re.compile(r'Traceback \(most recent call last\)|^\w+(\.\w+)*(Er
 
 
 def traceback_problems(record):
-    """Why a task result (a record or a result dict) shows a traceback to the user; [] when clean."""
+    """Why a task result (a record or a result dict) shows a traceback to the user; [] when clean.
+    (ansible-core 2.19 puts ``exception: "(traceback unavailable)"`` in every failure without one.)"""
     result = record.get('result', record) if 'status' in record else record
     problems = []
-    if result.get('exception'):
+    if result.get('exception') and _PY_EXCEPTION.search(str(result['exception'])):
         problems.append('exception: %s' % str(result['exception'])[-600:])
     stderr = result.get('module_stderr') or ''
     if stderr and _PY_EXCEPTION.search(stderr):
@@ -139,7 +150,7 @@ def traceback_problems(record):
     msg = str(result.get('msg', ''))
     if 'MODULE FAILURE' in msg:
         problems.append('msg: %s' % msg[:300])
-    if 'Traceback' in json.dumps(result, default=repr):
+    if 'Traceback (most recent' in json.dumps(result, default=repr):
         problems.append('"Traceback" in the result')
     return problems
 
@@ -294,6 +305,16 @@ class SimGz:
 
 
 # ------------------------------------------------------------------ fixtures
+
+SUMMARY = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SUMMARY:
+        terminalreporter.section('reliability summary')
+        for line in SUMMARY:
+            terminalreporter.write_line(line)
+
 
 def _prime(sim):
     """What a booted SmartOS GZ already has: sysinfo's cache (the first sysinfo writes it), so that

@@ -14,7 +14,7 @@ configured through the environment:
 
 A record: ``{"task", "host", "status" (ok|failed|skipped|unreachable), "ignore_errors",
 "result" (the module's result), "before", "after" (hex digests), "changed_files" (paths whose
-content changed, appeared or vanished)}``. With one host per play the digests bracket exactly
+content changed, appeared or vanished), "seconds" (from the task's start on the host)}``. With one host per play the digests bracket exactly
 one module run, so a playbook of many cases costs one ansible-playbook start.
 
 The digest covers every file of the state dir except what reads and the test bed change on their
@@ -39,6 +39,7 @@ DOCUMENTATION = '''
 import hashlib
 import json
 import os
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -102,19 +103,20 @@ class CallbackModule(CallbackBase):
         return state_snapshot(state_dir) if state_dir else {}
 
     def v2_runner_on_start(self, host, task):
-        self._before[host.get_name()] = self._snapshot(host.get_name())
+        self._before[host.get_name()] = (self._snapshot(host.get_name()), time.time())
 
     def _write(self, result, status, ignore_errors=False):
         if not self._record:
             return
         host = result._host.get_name()
-        before = self._before.pop(host, None)
+        before, started = self._before.pop(host, (None, None))
         after = self._snapshot(host)
         if before is None:
             before = after
         record = dict(task=result._task.get_name(), host=host, status=status, ignore_errors=bool(ignore_errors),
                       result=result._result, before=snapshot_digest(before), after=snapshot_digest(after),
-                      changed_files=changed_files(before, after))
+                      changed_files=changed_files(before, after),
+                      seconds=round(time.time() - started, 3) if started else None)
         with open(self._record, 'a', encoding='utf-8') as handle:
             handle.write(json.dumps(record, default=repr, sort_keys=True) + '\n')
 
