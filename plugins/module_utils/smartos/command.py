@@ -133,8 +133,9 @@ class CommandRunner(object):
         return self.timeout
 
     def watched(self, argv, limit):
-        """``argv`` under the watchdog when there is a limit."""
-        if not limit:
+        """``argv`` under the watchdog when there is a limit (and an interpreter to run it: an embedded
+        Python may have no ``sys.executable``; the command then runs without a limit)."""
+        if not limit or not sys.executable:
             return list(argv)
         return [sys.executable, '-I', '-c', WATCHDOG_SCRIPT, str(limit)] + list(argv)
 

@@ -189,3 +189,11 @@ def test_run_with_files_success_writes_a_0600_file(tmp_path):
     assert out.read_text(encoding='utf-8') == 'whole\n'
     assert os.stat(str(out)).st_mode & 0o777 == 0o600
     assert sorted(os.listdir(str(tmp_path))) == ['stream']
+
+
+def test_no_interpreter_no_watchdog(monkeypatch):
+    """An embedded Python without sys.executable cannot run the watchdog: the command runs as it is."""
+    monkeypatch.setattr(sys, 'executable', '')
+    module = Module(command_timeout=30)
+    assert CommandRunner(module).run('sh', ['-c', 'echo ok'])[1] == 'ok\n'
+    assert module.argvs == [['/bin/sh', '-c', 'echo ok']]
