@@ -37,17 +37,18 @@ PERSIST_DIR = '/opt/custom/smf'
 RUNNING = ('online', 'degraded')
 
 
-def parse_manifest(data):
+def parse_manifest(data, source='the manifest'):
     """``{service name: {instance name: enabled (bool)}}`` of a service bundle (DTD, §6.6).
 
-    Only what the module needs; ``svccfg validate`` is the judge of validity.
+    Only what the module needs; ``svccfg validate`` is the judge of validity. ``source`` names
+    where the bytes came from (the option and its value) in the errors.
     """
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
-        raise ResourceError('the manifest is not well-formed XML: %s' % exc)
+        raise ResourceError('%s is not well-formed XML: %s' % (source, exc))
     if root.tag != 'service_bundle':
-        raise ResourceError('the manifest is not a service bundle (its root element is <%s>)' % root.tag)
+        raise ResourceError('%s is not a service bundle (its root element is <%s>)' % (source, root.tag))
     services = {}
     for service in root.findall('service'):
         name = service.get('name')
@@ -113,7 +114,7 @@ class SmfService(object):  # pylint: disable=too-many-instance-attributes
                 raise ResourceError('manifest %s cannot be read' % manifest)
         self.instance = None
         if self.desired is not None:
-            self.bundle = parse_manifest(self.desired)
+            self.bundle = parse_manifest(self.desired, 'content' if content is not None else 'manifest %s' % manifest)
             self.services = sorted(self.bundle)
             if name is not None:
                 service, instance = smfcmd.split(name)

@@ -152,6 +152,11 @@ def test_parse_manifest():
         resource.parse_manifest(b'<service_bundle><service')
     with pytest.raises(ResourceError, match='not a service bundle'):
         resource.parse_manifest(b'<foo/>')
+    # the error names the option the bytes came from
+    with pytest.raises(ResourceError, match='^content is not well-formed XML'):
+        resource.parse_manifest(b'<not XML>', 'content')
+    with pytest.raises(ResourceError, match='^manifest /x.xml is not a service bundle'):
+        resource.parse_manifest(b'<foo/>', 'manifest /x.xml')
     with pytest.raises(ResourceError, match='defines no service'):
         resource.parse_manifest(b'<service_bundle type="manifest" name="x"/>')
 
