@@ -18,8 +18,9 @@ description:
     gateway excluded. Allocation runs under a global-zone-wide lock (C(flock) on C(/opt/smartstack/.allocate.lock)), which
     it holds while it reads the addresses in use again and adds the NIC, so that two allocations from any controllers
     never pick the same address. An existing NIC on the network keeps its address."
-  - The gateway defaults to the network's. A new NIC on an inactive network is refused. Allocation also skips the network's
-    C(reserved) addresses and ranges (M(smartstack.smartos.network)) and the addresses inactive links keep.
+  - The gateway defaults to the network's. A new NIC on an inactive network is refused. Allocation stays between the network's
+    C(allocation_start) and C(allocation_end), skips its C(reserved) addresses and ranges (M(smartstack.smartos.network)) and
+    the addresses inactive links keep.
   - "O(kind=storagelink): a storage (O(target), a ZFS dataset as M(smartstack.smartos.storage) manages it) on a VM (O(source)).
     On a zone (C(joyent), C(joyent-minimal), C(lx)) it is a C(filesystems) lofs mount of the dataset's mountpoint at
     O(mountpoint) in the zone (O(read_only)), with C(vmadm update) C(add_filesystems), C(update_filesystems),

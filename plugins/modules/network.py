@@ -92,6 +92,16 @@ options:
       - Kept in the definition (C(smartos.network.reserved) in the OCCI rendering); V([]) clears it.
     type: list
     elements: str
+  allocation_start:
+    description:
+      - The first address of O(address) the C(link) module allocates (default - the first host address). Inside O(address),
+        which the task must give. C(smartos.network.allocation_start) in the OCCI rendering.
+    type: str
+  allocation_end:
+    description:
+      - The last address of O(address) the C(link) module allocates (default - the last host address); not before
+        O(allocation_start). C(smartos.network.allocation_end) in the OCCI rendering.
+    type: str
   title:
     description: The OCCI title; default C(<label>) or C(<label>.<vlan>).
     type: str
@@ -129,6 +139,15 @@ EXAMPLES = r'''
     address: 10.100.0.0/24
     gateway: 10.100.0.1
     reserved: [10.100.0.2-10.100.0.9, 10.100.0.250]
+
+- name: A network whose VMs get addresses from .100 to .199 only
+  smartstack.smartos.network:
+    label: internal
+    link: e1000g2
+    address: 10.5.0.0/24
+    gateway: 10.5.0.1
+    allocation_start: 10.5.0.100
+    allocation_end: 10.5.0.199
 
 - name: A private network on an etherstub, addresses by DHCP
   smartstack.smartos.network:
@@ -190,6 +209,8 @@ def argument_spec():
         allocation=dict(type='str', choices=['dynamic', 'static']),
         resolvers=dict(type='list', elements='str'),
         reserved=dict(type='list', elements='str'),
+        allocation_start=dict(type='str'),
+        allocation_end=dict(type='str'),
         title=dict(type='str'),
         state=dict(type='str', default='active', choices=['active', 'inactive', 'absent']),
     )

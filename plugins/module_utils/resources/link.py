@@ -37,8 +37,9 @@ them on an existing zone (man vmadm: ``delegate_dataset`` create yes, update no;
 create no, update no): asking for a change is refused with what to do.
 
 Allocation: the lowest host address of the network's range that no NIC of any VM on this GZ
-holds and no inactive link keeps, the network and broadcast addresses, the gateway and the
-network's ``reserved`` addresses and ranges excluded. It runs inside the GZ-wide
+holds and no inactive link keeps, between the network's ``allocation_start`` and ``allocation_end``
+when it has them, the network and broadcast addresses, the gateway and the network's ``reserved``
+addresses and ranges excluded. It runs inside the GZ-wide
 allocation lock (:meth:`..smartos.netstore.NetworkStore.allocation_lock`): under the lock the VMs'
 addresses are read again (one ``vmadm lookup``) and the NIC added (``vmadm update``), so two
 allocations from any controllers never pick the same address.
@@ -58,7 +59,7 @@ from ansible_collections.smartstack.smartos.plugins.module_utils.occi.core impor
 from ansible_collections.smartstack.smartos.plugins.module_utils.occi.infrastructure import COMPUTE, STORAGE, STORAGELINK
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import Plan, ResourceError
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.compute import _nic_links, occi_state
-from ansible_collections.smartstack.smartos.plugins.module_utils.resources.network import network_key, reserved_ranges
+from ansible_collections.smartstack.smartos.plugins.module_utils.resources.network import allocation_bounds, network_key, reserved_ranges
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import CommandRunner
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.netstore import NetworkStore, NetworkStoreError
 from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.vmadm import Vmadm
@@ -115,11 +116,16 @@ def in_ranges(address, ranges):
     return any(first.version == address.version and first <= address <= last for first, last in ranges)
 
 
-def next_free(network, gateway, used, reserved=()):
-    """The lowest host address of ``network`` not in ``used``, not the gateway and not in a ``reserved`` range;
-    None when there is none left."""
+def next_free(network, gateway, used, reserved=(), bounds=(None, None)):
+    """The lowest host address of ``network`` between ``bounds`` (first, last; None: no bound) not in ``used``,
+    not the gateway and not in a ``reserved`` range; None when there is none left."""
     gateway = ipaddress.ip_address(gateway) if gateway else None
+    first, last = bounds
     for host in network.hosts():
+        if first is not None and host < first:
+            continue
+        if last is not None and host > last:
+            break
         if host != gateway and host not in used and not in_ranges(host, reserved):
             return host
     return None
@@ -286,8 +292,14 @@ class NetworkInterface(object):
             raise ResourceError('address %s is outside the network %s' % (address, network))
         return '%s/%d' % (address, network.prefixlen)
 
-    def _reserved_ranges(self):
-        return reserved_ranges(self.definition)
+    def _free(self, vms):
+        """The next free address of the network for the VMs ``vms``, or a ResourceError when the network is full."""
+        network = self._network()
+        address = next_free(network, (self.definition or {}).get('gateway'), self._excluded(vms), reserved_ranges(self.definition),
+                            allocation_bounds(self.definition))
+        if address is None:
+            raise ResourceError('network %s (%s) has no free address left' % (network_key(self.label, self.vlan), network))
+        return address
 
     def _check_given_address(self, actual):
         """A given address that an inactive link of another NIC keeps reserved is refused."""
@@ -449,9 +461,7 @@ class NetworkInterface(object):
 
     def _predict_allocation(self, want):
         network = self._network()
-        address = next_free(network, (self.definition or {}).get('gateway'), self._excluded(self.vms), self._reserved_ranges())
-        if address is None:
-            raise ResourceError('network %s (%s) has no free address left' % (network_key(self.label, self.vlan), network))
+        address = self._free(self.vms)
         self.allocated = str(address)
         want['ips'] = ['%s/%d' % (address, network.prefixlen)]
 
@@ -463,9 +473,7 @@ class NetworkInterface(object):
             with self.store.allocation_lock():
                 vms = self.vmadm.lookup(fields=['uuid', 'nics'])
                 self.links = self.store.read_all()['links']
-                address = next_free(network, (self.definition or {}).get('gateway'), self._excluded(vms), self._reserved_ranges())
-                if address is None:
-                    raise ResourceError('network %s (%s) has no free address left' % (network_key(self.label, self.vlan), network))
+                address = self._free(vms)
                 self.allocated = str(address)
                 self.pending['ips'] = ['%s/%d' % (address, network.prefixlen)]
                 self.predicted['ips'] = self.pending['ips']

@@ -24,6 +24,7 @@ ipnetwork mixin             ``occi.network.address`` (CIDR), ``gateway``, ``allo
 ``smartos.network.reserved``  addresses and ranges (``a-b``) of the range that the link module never
                             allocates (routers, VIPs, hosts outside SmartOS); the gateway is
                             always excluded as well. Given addresses may still use them.
+``smartos.network.allocation_start``/``_end``  the part of the range allocation takes addresses from
 ==========================  =====================================================================
 
 What ``inactive`` means on SmartOS: an untagged network that goes down has its nic tag DELETED
@@ -70,10 +71,12 @@ SMARTOS_NETWORK = Mixin(SMARTOS_SCHEME, 'nictag', title='SmartOS nic tag', appli
     Attribute('smartos.network.resolvers', 'array', description='DNS resolvers of the network'),
     Attribute('smartos.network.reserved', 'array',
               description='Addresses and ranges (first-last) of the network that are never allocated'),
+    Attribute('smartos.network.allocation_start', 'string', description='The first address allocated from the network'),
+    Attribute('smartos.network.allocation_end', 'string', description='The last address allocated from the network'),
 ])
 
 #: The definition fields a task may set.
-IP_FIELDS = ('address', 'gateway', 'allocation', 'resolvers', 'reserved')
+IP_FIELDS = ('address', 'gateway', 'allocation', 'resolvers', 'reserved', 'allocation_start', 'allocation_end')
 
 VLAN_MAX = 4094
 
@@ -179,6 +182,9 @@ def to_resource(network):
         attributes['smartos.network.resolvers'] = list(definition['resolvers'])
     if definition.get('reserved'):
         attributes['smartos.network.reserved'] = list(definition['reserved'])
+    for field in ('allocation_start', 'allocation_end'):
+        if definition.get(field):
+            attributes['smartos.network.%s' % field] = definition[field]
     return Resource(NETWORK, 'urn:smartstack:network:%s' % network['key'], title=title_of(network), attributes=attributes,
                     mixins=mixins, location='/network/%s' % network['key'])
 
@@ -251,6 +257,17 @@ def _check_reserved(reserved, net):
     return checked
 
 
+def allocation_bounds(definition):
+    """``(first, last)`` ip_address bounds of allocation from a stored definition (None where not set or bad)."""
+    bounds = []
+    for field in ('allocation_start', 'allocation_end'):
+        try:
+            bounds.append(ipaddress.ip_address(str((definition or {}).get(field))) if (definition or {}).get(field) else None)
+        except ValueError:
+            bounds.append(None)
+    return tuple(bounds)
+
+
 def _describe_users(used):
     return ', '.join('%s%s %s' % (uuid, ' (%s)' % alias if alias else '', interface) for uuid, alias, interface in used)
 
@@ -305,6 +322,22 @@ def check_ip_fields(params):
     reserved = params.get('reserved')
     if reserved is not None:
         given['reserved'] = _check_reserved(reserved, net)
+    for field in ('allocation_start', 'allocation_end'):
+        value = params.get(field)
+        if value is None:
+            continue
+        if net is None:
+            raise ResourceError('%s needs address (the CIDR range it belongs to)' % field)
+        try:
+            bound = ipaddress.ip_address(str(value).strip())
+        except ValueError:
+            raise ResourceError('%s %r is not an IP address' % (field, value))
+        if bound.version != net.version or bound not in net:
+            raise ResourceError('%s %s is outside the network %s' % (field, bound, net))
+        given[field] = str(bound)
+    if 'allocation_start' in given and 'allocation_end' in given and \
+            ipaddress.ip_address(given['allocation_end']) < ipaddress.ip_address(given['allocation_start']):
+        raise ResourceError('allocation_end %s is before allocation_start %s' % (given['allocation_end'], given['allocation_start']))
     return given
 
 

@@ -389,6 +389,16 @@ def test_reserved_addresses_are_skipped(gz):
     assert result['address'] == '10.200.0.7'
     given, _commands = gz.link(source=second, target='external.200', address='10.200.0.3', interface='net0')
     assert not given['failed'] and gz.nics(second)[0]['ips'] == ['10.200.0.3/28']
+    NetworkStore(gz.store_dir).put('external.201', {'label': 'external', 'vlan': 201, 'address': '10.201.0.0/28',
+                                                    'allocation': 'static', 'state': 'active',
+                                                    'allocation_start': '10.201.0.12', 'allocation_end': '10.201.0.13'})
+    third = gz.vm('resv-c')
+    assert gz.link(source=first, target='external.201')[0]['address'] == '10.201.0.12'
+    assert gz.link(source=second, target='external.201')[0]['address'] == '10.201.0.13'
+    before = gz.snapshot()
+    full, commands = gz.link(source=third, target='external.201')
+    assert full['failed'] and 'network external.201 (10.201.0.0/28) has no free address left' in full['msg'] and len(commands) == 1
+    assert gz.snapshot() == before
     ranges = [(ipaddress.ip_address('10.0.0.2'), ipaddress.ip_address('10.0.0.3'))]
     assert next_free(ipaddress.ip_network('10.0.0.0/29'), '10.0.0.1', set(), ranges) == ipaddress.ip_address('10.0.0.4')
     assert next_free(ipaddress.ip_network('fd00::/126'), None, set(), ranges) == ipaddress.ip_address('fd00::1')

@@ -43,7 +43,7 @@ from ansible_collections.smartstack.smartos.tests.unit.plugins.module_utils.reso
 )
 
 DEFAULTS = dict(label=None, vlan=0, link=None, etherstub=False, address=None, gateway=None, allocation=None,
-                resolvers=None, reserved=None, title=None, state='active')
+                resolvers=None, reserved=None, allocation_start=None, allocation_end=None, title=None, state='active')
 
 
 class FakeModule(BaseFakeModule):
@@ -307,11 +307,26 @@ def test_reserved_is_checked_normalised_stored_and_rendered(gz):
             check_ip_fields(params)
         assert message in info.value.message, (params, info.value.message)
 
+    bounds = check_ip_fields({'address': '10.9.0.0/24', 'allocation_start': '10.9.0.100', 'allocation_end': '10.9.0.199'})
+    assert (bounds['allocation_start'], bounds['allocation_end']) == ('10.9.0.100', '10.9.0.199')
+    for params, message in (
+            ({'allocation_start': '10.9.0.100'}, 'allocation_start needs address'),
+            ({'address': '10.9.0.0/24', 'allocation_end': '10.9.1.1'}, 'allocation_end 10.9.1.1 is outside the network 10.9.0.0/24'),
+            ({'address': '10.9.0.0/24', 'allocation_start': 'x'}, "allocation_start 'x' is not an IP address"),
+            ({'address': '10.9.0.0/24', 'allocation_start': '10.9.0.9', 'allocation_end': '10.9.0.8'},
+             'allocation_end 10.9.0.8 is before allocation_start 10.9.0.9')):
+        with pytest.raises(ResourceError) as info:
+            check_ip_fields(params)
+        assert message in info.value.message, (params, info.value.message)
+
     before = gz.snapshot()
     result, _commands = gz.network(check_mode=True, label='admin', vlan=42, address='10.42.0.0/24', reserved=['10.42.0.300'])
     assert result['failed'] and "reserved entry '10.42.0.300'" in result['msg'] and gz.snapshot() == before
     result, _commands = gz.network(label='admin', vlan=42, address='10.42.0.0/24', gateway='10.42.0.1', reserved=['10.42.0.2-10.42.0.9'])
     assert result['changed'] and gz.stored()['admin.42']['reserved'] == ['10.42.0.2-10.42.0.9']
     assert result['resource']['attributes']['smartos.network.reserved'] == ['10.42.0.2-10.42.0.9']
+    ranged, _commands = gz.network(label='admin', vlan=43, address='10.43.0.0/24', allocation_start='10.43.0.10', allocation_end='10.43.0.20')
+    assert ranged['resource']['attributes']['smartos.network.allocation_end'] == '10.43.0.20'
+    assert gz.stored()['admin.43']['allocation_start'] == '10.43.0.10'
     again, commands = gz.network(label='admin', vlan=42, address='10.42.0.0/24', gateway='10.42.0.1', reserved=['10.42.0.2-10.42.0.9'])
     assert not again['changed'] and len(commands) == 1
