@@ -283,6 +283,22 @@ def test_reboot_keeps_persistent_directories_and_forgets_the_ramdisk(bootstrappe
     assert host.ssh('cat /etc/release').stdout == gzhost.etc_release()
 
 
+def test_a_virtualenv_with_a_clean_environment_loads_the_simulators_libpython(bootstrapped):
+    """A virtualenv's bin/python links straight to the simulator's interpreter and an SMF method
+    starts with a clean environment: neither has sim-python's LD_LIBRARY_PATH, yet extension
+    modules load (the GZ's /etc names the interpreter's lib/ to the dynamic linker), before and
+    after a reboot. Without it, `import ssl` failed with an undefined symbol of the machine's
+    older libpython3.11."""
+    host = bootstrapped[0]
+    script = ('python3.11 -m venv /var/tmp/gzhost-venv && env -i PATH=/usr/bin:/bin /var/tmp/gzhost-venv/bin/python '
+              '-c "import ssl, sys; print(sys.prefix)"; rc=$?; rm -rf /var/tmp/gzhost-venv; exit $rc')
+    result = host.ssh(script)
+    assert (result.returncode, result.stdout) == (0, '/var/tmp/gzhost-venv\n'), result.stderr
+    bootstrapped.reboot(host.name)
+    result = host.ssh(script)
+    assert (result.returncode, result.stdout) == (0, '/var/tmp/gzhost-venv\n'), result.stderr
+
+
 def test_bootstrapped_gz_runs_modules(bootstrapped, ansible_playbook):  # pylint: disable=unused-argument
     """After the pkgsrc bootstrap and `pkgin -y install python311`, modules run with
     ansible_python_interpreter=/opt/tools/bin/python3.11 (pkgsrc_nova_facts.md §1.6)."""
