@@ -36,8 +36,10 @@ TIMEOUT_MARGIN = 60
 
 # The exit code of a command stopped by the watchdog: timeout(1)'s (GNU coreutils, the BSDs).
 TIMEOUT_RC = 124
-# What the watchdog writes on stderr when it stops a command (tells its 124 from the tool's own).
-TIMEOUT_MARK = 'smartstack: command timed out after'
+# What the watchdog writes on stderr when it stops a command, after "<tool> <subcommand> timed out
+# after N s": it tells the watchdog's 124 from the tool's own, and the line is the whole message,
+# so that a layer which words errors from stderr (zfs drops its usage block) still says it.
+TIMEOUT_MARK = '(stopped at the command_timeout of smartstack.smartos)'
 
 # How a time limit is enforced. A SmartOS global zone has no timeout(1): the platform's file list
 # (TritonDataCenter/illumos-joyent `manifest`, 2023: usr/bin has time, timex, tip, touch, no
@@ -45,7 +47,8 @@ TIMEOUT_MARK = 'smartstack: command timed out after'
 # deliver none, and pkgsrc's coreutils is not part of the tools bootstrap. AnsibleModule's
 # run_command has no time limit, and module_utils may not use subprocess (ansible-core's
 # sanity rules). So the command runs under this constant watchdog program, run by the Python
-# that runs the module: argv[1] the limit in seconds, argv[2:] the command. The command gets
+# that runs the module: argv[1] the limit in seconds, argv[2] what to call the command in the
+# message ("zfs send"), argv[3:] the command. The command gets
 # the watchdog's standard input, output and error, in a process group of its own, which is sent
 # SIGTERM at the limit (SIGKILL 5 s later if still alive); then the watchdog says so on stderr
 # and exits 124 like timeout(1). Otherwise it exits with the command's code (128+N for a signal).
@@ -53,9 +56,9 @@ WATCHDOG_SCRIPT = (
     'import os, signal, subprocess, sys\n'
     'limit = float(sys.argv[1])\n'
     'try:\n'
-    '    child = subprocess.Popen(sys.argv[2:], start_new_session=True)\n'
+    '    child = subprocess.Popen(sys.argv[3:], start_new_session=True)\n'
     'except OSError as exc:\n'
-    '    sys.stderr.write("%s: %s\\n" % (sys.argv[2], exc.strerror))\n'
+    '    sys.stderr.write("%s: %s\\n" % (sys.argv[3], exc.strerror))\n'
     '    sys.exit(127)\n'
     'def stop(sig):\n'
     '    try:\n'
@@ -71,10 +74,15 @@ WATCHDOG_SCRIPT = (
     '    except subprocess.TimeoutExpired:\n'
     '        stop(signal.SIGKILL)\n'
     '        child.wait()\n'
-    '    sys.stderr.write("' + TIMEOUT_MARK + ' %s s\\n" % sys.argv[1])\n'
+    '    sys.stderr.write("%s timed out after %s s ' + TIMEOUT_MARK + '\\n" % (sys.argv[2], sys.argv[1]))\n'
     '    sys.exit(' + str(TIMEOUT_RC) + ')\n'
     'sys.exit(rc if rc >= 0 else 128 - rc)\n'
 )
+
+
+def label(shown):
+    """What a command is called in messages: the tool and its subcommand (``zfs send``)."""
+    return ' '.join(shown[:2])
 
 
 class SmartOSCommandError(Exception):
@@ -132,17 +140,17 @@ class CommandRunner(object):
             return max(self.timeout, int(at_least) + TIMEOUT_MARGIN)
         return self.timeout
 
-    def watched(self, argv, limit):
+    def watched(self, argv, limit, shown):
         """``argv`` under the watchdog when there is a limit (and an interpreter to run it: an embedded
         Python may have no ``sys.executable``; the command then runs without a limit)."""
         if not limit or not sys.executable:
             return list(argv)
-        return [sys.executable, '-I', '-c', WATCHDOG_SCRIPT, str(limit)] + list(argv)
+        return [sys.executable, '-I', '-c', WATCHDOG_SCRIPT, str(limit), label(shown)] + list(argv)
 
     @staticmethod
     def _check_limit(shown, limit, rc, out, err):
         if limit and rc == TIMEOUT_RC and TIMEOUT_MARK in (err or ''):
-            raise SmartOSCommandError(shown, rc, out, err, message='%s timed out after %s s' % (' '.join(shown[:2]), limit))
+            raise SmartOSCommandError(shown, rc, out, err, message='%s timed out after %s s' % (label(shown), limit))
 
     def run(self, tool, args, data=None, ok_rcs=(0,), at_least=None):
         """Run ``tool args...``; return ``(rc, stdout, stderr)`` or raise SmartOSCommandError.
@@ -151,7 +159,7 @@ class CommandRunner(object):
         command's limit is then at least that plus TIMEOUT_MARGIN."""
         shown = [tool] + [str(a) for a in args]
         limit = self.limit(shown, at_least)
-        argv = self.watched([self.path(tool)] + [str(a) for a in args], limit)
+        argv = self.watched([self.path(tool)] + [str(a) for a in args], limit, shown)
         self.commands.append(shown)
         rc, out, err = self.module.run_command(argv, data=data, binary_data=data is not None,
                                                check_rc=False, encoding='utf-8', errors='surrogate_or_strict')
@@ -175,7 +183,7 @@ class CommandRunner(object):
         self.commands.append(shown + (['<', stdin_path] if stdin_path else []) + (['>', stdout_path] if stdout_path else []))
         partial = stdout_path + '.partial' if stdout_path else None
         argv = self.watched(['/bin/sh', '-c', REDIRECT_SCRIPT, 'smartstack-redirect', stdin_path or os.devnull, partial or os.devnull,
-                             self.path(tool)] + [str(a) for a in args], limit)
+                             self.path(tool)] + [str(a) for a in args], limit, shown)
         rc, out, err = self.module.run_command(argv, check_rc=False, encoding='utf-8', errors='surrogate_or_replace')
         if rc != 0:
             if partial and os.path.exists(partial):

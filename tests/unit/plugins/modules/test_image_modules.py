@@ -67,8 +67,8 @@ class Imgadm(object):
     def __call__(self, argv, **kwargs):
         # Every command runs under CommandRunner's watchdog with the module's command_timeout.
         limit = str(self.timeout)
-        assert argv[:5] == [sys.executable, '-I', '-c', WATCHDOG_SCRIPT, limit], argv[:5]
-        argv = argv[5:]
+        assert argv[:6] == [sys.executable, '-I', '-c', WATCHDOG_SCRIPT, limit, 'imgadm ' + argv[7]], argv[:8]
+        argv = argv[6:]
         assert argv[0] == '/usr/sbin/imgadm'
         args = list(argv[1:])
         self.argvs.append(args)

@@ -64,7 +64,7 @@ def test_default_limit_when_the_module_has_no_option():
     runner = CommandRunner(module)
     assert runner.timeout == DEFAULT_COMMAND_TIMEOUT == COMMAND_TIMEOUT_SPEC['command_timeout']['default']
     assert runner.run('sh', ['-c', 'echo out; echo err >&2']) == (0, 'out\n', 'err\n')
-    assert module.argvs == [[sys.executable, '-I', '-c', WATCHDOG_SCRIPT, str(DEFAULT_COMMAND_TIMEOUT), '/bin/sh', '-c',
+    assert module.argvs == [[sys.executable, '-I', '-c', WATCHDOG_SCRIPT, str(DEFAULT_COMMAND_TIMEOUT), 'sh -c', '/bin/sh', '-c',
                              'echo out; echo err >&2']]
     assert runner.commands == [['sh', '-c', 'echo out; echo err >&2']]
     assert CommandRunner(NoParams()).run('sh', ['-c', 'exit 0'])[0] == 0
@@ -86,7 +86,9 @@ def test_a_hung_command_is_stopped_at_the_limit():
     exc = info.value
     assert exc.timed_out and exc.rc == TIMEOUT_RC
     assert exc.message == 'sh -c timed out after 1 s'
-    assert exc.stderr.startswith('begun\n') and 'timed out after 1 s' in exc.stderr
+    assert exc.stderr.startswith('begun\n')
+    # the watchdog's line is the whole message, for layers that word errors from stderr (zfs)
+    assert exc.stderr.splitlines()[-1].startswith('sh -c timed out after 1 s ')
     assert exc.argv == ['sh', '-c', 'echo begun >&2; sleep 30']
 
 
@@ -197,3 +199,16 @@ def test_no_interpreter_no_watchdog(monkeypatch):
     module = Module(command_timeout=30)
     assert CommandRunner(module).run('sh', ['-c', 'echo ok'])[1] == 'ok\n'
     assert module.argvs == [['/bin/sh', '-c', 'echo ok']]
+
+
+def test_a_layer_that_words_errors_from_stderr_keeps_the_timeout(tmp_path, monkeypatch):
+    """The zfs layer words its errors from zfs's stderr (without the usage block): a hung zfs still
+    reads '<tool> <subcommand> timed out after N s', because that is the watchdog's stderr line."""
+    from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.zfs import Zfs  # pylint: disable=import-outside-toplevel
+    hung = tmp_path / 'zfs'
+    hung.write_text('#!/bin/sh\nsleep 30\n', encoding='utf-8')
+    hung.chmod(0o755)
+    monkeypatch.setitem(TOOLS, 'zfs', str(hung))
+    with pytest.raises(SmartOSCommandError) as info:
+        Zfs(CommandRunner(Module(command_timeout=1))).set('zones/x', {'compression': 'lz4'})
+    assert info.value.message.startswith('zfs set timed out after 1 s'), info.value.message
