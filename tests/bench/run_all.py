@@ -111,6 +111,10 @@ def main(argv=None):
         except Exception as exc:  # pylint: disable=broad-exception-caught  # re-raised below, in the main thread
             errors.append(exc)
         seconds[figure] = time.monotonic() - tick
+        if figure in results and not opts.quick:
+            # as soon as it is measured (stderr): a long run that is stopped later keeps its figures
+            progress('%s measured in %.0f s:' % (figure, seconds[figure]))
+            print_table(results[figure][0], sys.stderr)
     if opts.quick:
         # a smoke run: the figures at once (their timings mean nothing), so that it fits in a test
         threads = [threading.Thread(target=run, args=(figure,)) for figure in opts.only]

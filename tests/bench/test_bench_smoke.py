@@ -4,10 +4,10 @@
 
 """Smoke test of the bench harness: one ``run_all.py --quick`` (what ``make bench`` runs, small sizes).
 
-The run measures every figure on beds of its own; each test parses the table it printed and checks
+The run measures every figure on beds of its own; the test parses the table it printed and checks
 it against the raw figures of ``--json``: every count is the number of commands the simulator
 logged for that task, every ratio is ours / peer of those counts, every verdict follows its
-target. The tests also hold the two figures the README claims that --quick can see: an
+target. It also holds the two figures the README claims that --quick can see: an
 idempotent ``compute`` or ``storage`` task runs exactly one command, and a re-run of the converge
 playbook changes nothing at one command per item. Skipped (with the reason) where the simulated
 GZs cannot run (not root) or the venvs are missing.
@@ -30,13 +30,12 @@ sys.path.insert(0, HERE)
 from benchlib import REPO, parse_table, unavailable_reason  # noqa: E402  pylint: disable=wrong-import-position
 
 
-@pytest.fixture(scope='module')
-def quick(tmp_path_factory):
+def quick(tmp_path):
     """(table rows, the --json document) of one ``run_all.py --quick`` (every figure, small sizes, at once)."""
     reason = unavailable_reason()
     if reason:
         pytest.skip(reason)
-    out = tmp_path_factory.mktemp('bench') / 'bench.json'
+    out = tmp_path / 'bench.json'
     proc = subprocess.run([sys.executable, os.path.join(HERE, 'run_all.py'), '--quick', '--json', str(out)],
                           capture_output=True, text=True, check=False, timeout=600, cwd=REPO)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -50,8 +49,7 @@ def ratio_text(ours, peer):
     return '%.2f' % (float(ours) / peer) if peer else '-'
 
 
-def test_commands_per_task(quick):
-    rows, data = quick
+def check_commands_per_task(rows, data):
     raw = data['raw']['commands']['rows']
     table = [r for r in rows if r['figure'] == '1 commands/task' and not r['row'].startswith('total')]
     assert [r['row'] for r in table] == ['%s: %s (%s)' % (d['module'], d['task'], d['kind']) for d in raw]
@@ -75,8 +73,7 @@ def test_commands_per_task(quick):
     assert total['ratio'] == ratio_text(ours_total, peer_total)
 
 
-def test_converge_playbook(quick):
-    rows, data = quick
+def check_converge_playbook(rows, data):
     runs = data['raw']['converge']['runs']
     table = [r for r in rows if r['figure'] == '2 converge']
     assert len(table) == 4
@@ -90,8 +87,7 @@ def test_converge_playbook(quick):
     assert runs['ours-1']['changed'] == 5
 
 
-def test_inventory(quick):
-    rows, data = quick
+def check_inventory(rows, data):
     runs = data['raw']['inventory']
     table = [r for r in rows if r['figure'] == '3 inventory']
     assert [r['row'] for r in table] == ['%d GZs x 10 zones (%d hosts): --list s' % (n, n * 10) for n in (1, 2)]
@@ -100,3 +96,11 @@ def test_inventory(quick):
         # the table rounds each to 2 decimals; the ratio is of the unrounded medians
         assert abs(float(row['ratio']) - float(row['ours']) / float(row['peer'])) < 0.02, row
     assert table[-1]['verdict'] in ('PASS', 'FAIL') and table[-1]['target'] == '<= 1.5'
+
+
+def test_quick_run(tmp_path):
+    """One run for the three figures (one test, so that pytest-xdist does not run it twice)."""
+    rows, data = quick(tmp_path)
+    check_commands_per_task(rows, data)
+    check_converge_playbook(rows, data)
+    check_inventory(rows, data)
