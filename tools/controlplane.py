@@ -586,7 +586,7 @@ def status(run_dir):
 
 
 def _parser():
-    parser = argparse.ArgumentParser(prog='python3 tools/controlplane.py', description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(prog='python3 tools/controlplane.py', description=__doc__.split('\n', maxsplit=1)[0])
     sub = parser.add_subparsers(dest='command', required=True)
     p_up = sub.add_parser('up', help='start RabbitMQ, MariaDB, Placement and nova-conductor (idempotent)')
     p_up.add_argument('--python', default=sys.executable, help='interpreter of the nova virtualenv (>= 3.11)')
