@@ -165,6 +165,16 @@ def _wait(predicate, timeout, what, log=None, proc=None):
     raise ControlPlaneError('%s: not ready after %d s:\n%s' % (what, timeout, _tail(log) if log else ''))
 
 
+@contextlib.contextmanager
+def _flock(path):
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 class Timer:
     """Seconds per step, in the order they ran."""
 
@@ -276,8 +286,14 @@ def ensure_venv(venv, python, timer):
     python = os.path.realpath(python)
     marker = os.path.join(venv, '.controlplane-installed')
     wanted = 'nova==%s openstack-placement==%s PyMySQL python=%s\n' % (NOVA_VERSION, PLACEMENT_VERSION, python)
-    if _read(marker) == wanted and os.access(_venv_python(venv), os.X_OK):
-        return
+    os.makedirs(os.path.dirname(venv), exist_ok=True)
+    with _flock(venv + '.lock'):   # two control planes may share one virtualenv
+        if _read(marker) == wanted and os.access(_venv_python(venv), os.X_OK):
+            return
+        _build_venv(venv, python, marker, wanted, timer)
+
+
+def _build_venv(venv, python, marker, wanted, timer):
     with timer.step('nova venv (pip)'):
         shutil.rmtree(venv, ignore_errors=True)
         _run([python, '-m', 'venv', venv])

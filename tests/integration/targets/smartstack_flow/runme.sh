@@ -42,20 +42,23 @@ import json
 import sys
 
 cp = json.load(open(sys.argv[1], encoding='utf-8'))
+# The playbook's own interface (smartstack_*), plus two role defaults it does not map.
 flow = {
-    'nova_compute_transport_url': cp['transport_url'],
-    'nova_compute_database_connection': cp['database_connection'],
+    'smartstack_transport_url': cp['transport_url'],
+    'smartstack_database_connection': cp['database_connection'],
+    'smartstack_nova_config': {
+        'DEFAULT': {
+            # the AMQP connection is logged at DEBUG by oslo.messaging's rabbit driver only
+            'default_log_levels': 'oslo.messaging._drivers.impl_rabbit=DEBUG,amqp=WARN,urllib3=WARN,'
+                                  'keystoneauth=WARN,stevedore=WARN',
+        },
+        # nova-compute cannot start without a reachable Placement (tools/controlplane.py)
+        'placement': cp['placement'],
+    },
     # fake.FakeDriver writes no <state_path>/compute_id, and nova 34 refuses a second start of a
     # host it knows without one ("No local node identity found, but this is not our first startup
-    # on this host"): the reboot needs the fake driver that behaves like a single-node driver.
+    # on this host"): the reboot needs the fake driver that keeps its node identity.
     'nova_compute_driver': 'fake.FakeDriverWithoutFakeNodes',
-    'nova_compute_config': {
-        # nova-compute cannot start without a reachable Placement (tools/controlplane.py).
-        'placement': cp['placement'],
-        # the AMQP connection is logged at DEBUG by oslo.messaging's rabbit driver only
-        'DEFAULT': {'default_log_levels': 'oslo.messaging._drivers.impl_rabbit=DEBUG,amqp=WARN,urllib3=WARN,'
-                                          'keystoneauth=WARN,stevedore=WARN'},
-    },
     'nova_compute_pip_environment': {'PIP_CACHE_DIR': sys.argv[3]},
     'flow_controlplane': sys.argv[1],
 }
