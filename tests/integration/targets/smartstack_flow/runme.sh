@@ -14,7 +14,7 @@ shared_inventory="$collection/tests/integration/gz_inventory.yml"
 # Our run dirs lie next to the shared bed's (never under a directory the GZs replace).
 shared_run_dir=$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["all"]["children"]["global_zones"]["vars"]["smartos_sim_run_dir"])' "$shared_inventory")
 flow_run_dir="${shared_run_dir}-flow"
-flow_inventory="$flow_run_dir.inventory.yml"
+flow_inventory="$flow_run_dir/inventory.yml"
 cp_run_dir="${shared_run_dir}-controlplane"
 sim="$collection/tests/simulator"
 gzhost() { PYTHONPATH="$sim" python3 -m smartos_sim.gzhost "$@"; }
@@ -31,7 +31,8 @@ trap cleanup EXIT
 SECONDS=0
 # Fresh databases every run: a compute host known from an earlier run would not be "new".
 controlplane down --run-dir "$cp_run_dir"
-controlplane up --run-dir "$cp_run_dir"
+# The virtualenv is shared with tests/controlplane (kept between runs, rebuilt on a new nova).
+controlplane up --run-dir "$cp_run_dir" --venv "${SMARTSTACK_CONTROLPLANE_VENV:-/tmp/smartstack-controlplane-venv}"
 cp_seconds=$SECONDS
 gzhost up --count 1 --fresh --run-dir "$flow_run_dir" --inventory "$flow_inventory" --port-base 0 --repo-port 0
 
