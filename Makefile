@@ -41,12 +41,13 @@ export PY_COLORS := 0
 export ANSIBLE_FORCE_COLOR := 0
 
 .PHONY: help test demo deps system-deps venv newest peers tree lint sanity units simulator \
-	integration molecule build docs gz-up gz-down clean
+	integration reliability molecule build docs bench gz-up gz-down clean
 
 help:
 	@echo 'make demo     run the SmartStack playbook against a simulated global zone (INVENTORY=... for real hosts)'
 	@echo 'make test     run every test (lint, sanity, units, simulator, integration, molecule, build, docs)'
-	@echo 'make lint | sanity | units | simulator | integration | molecule | build | docs'
+	@echo 'make lint | sanity | units | simulator | integration | reliability | molecule | build | docs'
+	@echo 'make bench    performance figures against community.general, one table (not in make test; BENCH_ARGS=--quick)'
 	@echo 'make gz-up | gz-down   start / stop the simulated global zones ($(SIM_INVENTORY))'
 
 # ---------------------------------------------------------------- set-up
@@ -116,6 +117,7 @@ test: deps newest peers
 	$(MAKE) units
 	$(MAKE) simulator
 	$(MAKE) integration
+	$(MAKE) reliability
 	$(MAKE) molecule
 	$(MAKE) build
 	$(MAKE) docs
@@ -158,7 +160,7 @@ simulator: deps peers
 	@echo '--- simulated global zone: conformance, hosts, cross-check'
 	mkdir -p $(RESULTS)
 	SMARTSTACK_PEERS_BIN=$(VENV_PEERS)/bin $(BIN)/python -m pytest -p no:cacheprovider -q -n 2 \
-		--junitxml=$(RESULTS)/simulator.xml tests/simulator/tests
+		--junitxml=$(RESULTS)/simulator.xml tests/simulator/tests tests/bench/test_bench_smoke.py
 
 # Integration targets run real ansible-playbook against a bed of simulated GZs of their own
 # (bootstrapped: modules need pkgsrc's Python), apart from the demo's. A target's runme.sh finds
@@ -174,6 +176,13 @@ integration: deps tree
 	$(IT_GZ) up --count 1 --bootstrapped --run-dir "$$run_dir" --inventory $(IT_INVENTORY) --port-base 0 --repo-port 0 >/dev/null; \
 	status=0; $(BIN)/python tools/integration_junit.py $(RESULTS)/integration.xml $(COLL) $(TARGETS) || status=$$?; \
 	$(IT_GZ) down --run-dir "$$run_dir" --inventory $(IT_INVENTORY) >/dev/null; exit $$status
+
+# Fuzzed arguments, check mode, injected faults, concurrency and security, each against simulated
+# GZs over SSH (tests/reliability/README.md). Not -n 2: the fault tests already use both GZs at once.
+reliability: deps tree
+	@echo '--- reliability: fuzz, check mode, faults, concurrency, security (simulated GZs over SSH)'
+	mkdir -p $(RESULTS)
+	$(BIN)/python -m pytest -p no:cacheprovider -q --junitxml=$(RESULTS)/reliability.xml tests/reliability
 
 molecule: deps tree
 	@if [ -z "$$(ls extensions/molecule 2>/dev/null)" ]; then echo '--- no molecule scenarios yet'; exit 0; fi; \
@@ -200,6 +209,14 @@ docs: tree
 	cd $(BUILD)/docsite && ./build.sh >$(BUILD)/docsite-build.log 2>&1 || { tail -n 40 $(BUILD)/docsite-build.log; exit 1; }
 	@test -f $(BUILD)/docsite/build/html/collections/smartstack/smartos/index.html
 	@echo "docs: $(BUILD)/docsite/build/html/index.html"
+
+# Performance figures against community.general (issue 8; docs/benchmarks.md). Not in `make test`
+# (an hour on 2 busy cores); needs root. BENCH_ARGS=--quick: a smoke run; --only commands|converge|inventory;
+# --cost vmadm=0.6,...: the time model's seconds per command.
+BENCH_ARGS ?=
+bench: deps peers
+	@echo '--- benchmarks: smartstack.smartos against community.general, one table'
+	SMARTSTACK_PEERS_BIN=$(VENV_PEERS)/bin $(BIN)/python tests/bench/run_all.py $(BENCH_ARGS)
 
 clean: gz-down
 	rm -rf $(BUILD) $(VENV) $(VENV_NEWEST) $(VENV_PEERS) tests/output
