@@ -45,6 +45,7 @@ description:
 author: smartstack.smartos contributors (@smartstack)
 extends_documentation_fragment:
   - smartstack.smartos.attributes
+  - smartstack.smartos.command
 options:
   kind:
     description: The OCCI link kind.
@@ -271,10 +272,12 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import run_resource
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.link import link_resource
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import COMMAND_TIMEOUT_SPEC
 
 
 def argument_spec():
     return dict(
+        COMMAND_TIMEOUT_SPEC,
         kind=dict(type='str', default='networkinterface', choices=['networkinterface', 'storagelink']),
         source=dict(type='str', required=True),
         target=dict(type='str', required=True),

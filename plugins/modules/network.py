@@ -37,6 +37,7 @@ description:
 author: smartstack.smartos contributors (@smartstack)
 extends_documentation_fragment:
   - smartstack.smartos.attributes
+  - smartstack.smartos.command
 options:
   label:
     description:
@@ -196,10 +197,12 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import run_resource
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.network import Network
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import COMMAND_TIMEOUT_SPEC
 
 
 def argument_spec():
     return dict(
+        COMMAND_TIMEOUT_SPEC,
         label=dict(type='str', required=True, aliases=['nic_tag', 'name']),
         vlan=dict(type='int', default=0),
         link=dict(type='str'),
