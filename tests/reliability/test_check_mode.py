@@ -15,9 +15,10 @@ Each step of a scenario becomes three tasks on one GZ:
    the state is unchanged — except for steps that change every time by definition (a restart, a
    refresh, an OCCI action), which must still predict ``changed: true``.
 
-The info modules run once in check mode and once for real: never changed, state untouched.
+A refused step (``fails``) runs in check mode and for real: both fail alike, neither changes
+anything. The info modules run once in check mode: never changed, state untouched.
 
-Two scenarios (compute, image, link on gz1; storage, network, smf on gz2) run as one playbook per
+Two scenarios (compute, link, smf on gz1; image, storage, network on gz2) run as one playbook per
 GZ, both at once. Every object is named ``cm-*`` (``cmstub0``, ``cmlink0`` for nic tags, which
 must end in a number).
 """
@@ -57,7 +58,8 @@ class Step:
     def tasks(self):
         fqcn = 'smartstack.smartos.' + self.module
         out = []
-        for phase, check in (('check', True), ('real', False), ('again', True)):
+        phases = (('check', True), ('real', False)) if self.fails else (('check', True), ('real', False), ('again', True))
+        for phase, check in phases:
             task = {'name': '%s [%s]' % (self.label, phase), fqcn: self.args, 'check_mode': check, 'timeout': 120}
             if self.fails:
                 task['ignore_errors'] = True
@@ -66,40 +68,32 @@ class Step:
 
 
 class Info(Step):
-    """An info module: run in check mode, then for real."""
+    """An info module: run in check mode (nothing changes, changed is false; the real run is the
+    same code, run by the integration targets)."""
 
     def tasks(self):
         fqcn = 'smartstack.smartos.' + self.module
-        return [{'name': '%s [%s]' % (self.label, phase), fqcn: self.args, 'check_mode': check, 'timeout': 120}
-                for phase, check in (('check', True), ('real', False))]
+        return [{'name': '%s [check]' % self.label, fqcn: self.args, 'check_mode': True, 'timeout': 120}]
 
 
-def compute_steps():
+def compute_link_smf_steps():
     web = dict(id=VM_UUID, title='cm-web', brand='joyent', os_tpl=BASE, memory=0.25, properties=dict(autoboot=False),
                nics=[dict(nic_tag='admin', ips=['10.9.8.10/24'], gateways=['10.9.8.1'], primary=True)])
     return [
         Step('image: base imported', 'image', dict(image=BASE)),
-        Step('image: minimal imported', 'image', dict(image=MINIMAL)),
-        Step('image: minimal absent', 'image', dict(image=MINIMAL, state='absent')),
-        Info('image_info: installed', 'image_info', {}),
-        Info('image_info: available', 'image_info', dict(available=True, name='base-64-lts')),
         Step('compute: created (present)', 'compute', web),
         Step('compute: active', 'compute', dict(title='cm-web', state='active')),
         Step('compute: memory, cores, tags, metadata changed', 'compute',
              dict(title='cm-web', memory=0.5, cores=1, share=50, tags=dict(role='cm'),
                   customer_metadata={'cm-key': 'v'}, secret_metadata={'cm-secret': 's3cr3t'})),
-        Step('compute: properties changed', 'compute', dict(title='cm-web', properties=dict(quota=5))),
         Step('compute: restarted', 'compute', dict(title='cm-web', state='restarted'), repeats=True),
         Step('compute: inactive', 'compute', dict(title='cm-web', state='inactive')),
         Step('compute: action start', 'compute', dict(title='cm-web', action='start')),
         Step('compute: action stop poweroff', 'compute', dict(title='cm-web', action='stop', method='poweroff')),
-        Step('compute: active again', 'compute', dict(title='cm-web', state='active')),
         Step('compute: action restart', 'compute', dict(title='cm-web', action='restart'), repeats=True),
         Step('compute: suspended (refused: vmadm cannot)', 'compute', dict(title='cm-web', state='suspended'), fails=True),
-        Step('compute: x86 refused', 'compute', dict(title='cm-web', architecture='x86'), fails=True),
         Step('compute: a brand change refused', 'compute', dict(title='cm-web', brand='lx'), fails=True),
         Info('compute_info: all', 'compute_info', {}),
-        Info('compute_info: by title', 'compute_info', dict(title='cm-web')),
         # links need a network with addresses and a VM of their own
         Step('network: cmlink0 etherstub with a range', 'network',
              dict(label='cmlink0', etherstub=True, address='10.67.0.0/28', gateway='10.67.0.1')),
@@ -112,56 +106,10 @@ def compute_steps():
         Step('storage: cm-share for a mount', 'storage', dict(name='zones/cm-share')),
         Step('link: storagelink mounted', 'link',
              dict(kind='storagelink', source='cm-lnk', target='zones/cm-share', mountpoint='/shared', read_only=True)),
-        Step('link: storagelink read-write', 'link',
-             dict(kind='storagelink', source='cm-lnk', target='zones/cm-share', mountpoint='/shared', read_only=False)),
-        Info('link_info: storage links', 'link_info', dict(source='cm-lnk', kind='storagelink')),
         Step('link: storagelink removed', 'link',
              dict(kind='storagelink', source='cm-lnk', target='zones/cm-share', mountpoint='/shared', state='absent')),
         Step('compute: cm-lnk absent', 'compute', dict(title='cm-lnk', state='absent')),
         Step('compute: cm-web absent', 'compute', dict(title='cm-web', state='absent')),
-    ]
-
-
-def storage_network_smf_steps():
-    return [
-        Step('storage: filesystem created', 'storage', dict(name='zones/cm-fs', size=1)),
-        Step('storage: properties changed', 'storage',
-             dict(name='zones/cm-fs', properties={'compression': 'lz4', 'com.example:owner': 'cm'})),
-        Step('storage: grown', 'storage', dict(name='zones/cm-fs', size=2)),
-        Step('storage: action resize', 'storage', dict(name='zones/cm-fs', action='resize', size=3)),
-        Step('storage: offline', 'storage', dict(name='zones/cm-fs', state='offline')),
-        Step('storage: online', 'storage', dict(name='zones/cm-fs', state='online')),
-        Step('storage: action offline', 'storage', dict(name='zones/cm-fs', action='offline')),
-        Step('storage: action online', 'storage', dict(name='zones/cm-fs', action='online')),
-        Step('storage: snapshot named', 'storage', dict(name='zones/cm-fs', action='snapshot', snapshot='cm-snap')),
-        Step('storage: rollback', 'storage', dict(name='zones/cm-fs', action='rollback', snapshot='cm-snap'), repeats=True),
-        Step('storage: backup', 'storage',
-             dict(name='zones/cm-fs', action='backup', snapshot='cm-bk', backup_dir='/var/tmp/cm-backup')),
-        Step('storage: volume created', 'storage', dict(name='zones/cm-vol', type='volume', size=1)),
-        Step('storage: volume shrink refused', 'storage', dict(name='zones/cm-vol', size=0.5), fails=True),
-        Step('storage: volume grown', 'storage', dict(name='zones/cm-vol', size=2)),
-        Step('storage: by title under a parent', 'storage', dict(title='cm-child', parent='zones/cm-fs')),
-        Info('storage_info: all', 'storage_info', {}),
-        Info('storage_info: one', 'storage_info', dict(name='zones/cm-fs')),
-        Step('storage: volume absent', 'storage', dict(name='zones/cm-vol', state='absent')),
-        Step('storage: children refused without recursive', 'storage', dict(name='zones/cm-fs', state='absent'), fails=True),
-        Step('storage: absent recursively', 'storage', dict(name='zones/cm-fs', state='absent', recursive=True)),
-        Step('network: etherstub created', 'network', dict(label='cmstub0', etherstub=True)),
-        Step('network: IP definition', 'network',
-             dict(label='cmstub0', address='10.66.0.0/24', gateway='10.66.0.1', resolvers=['10.66.0.53'])),
-        Step('network: allocation dynamic', 'network', dict(label='cmstub0', allocation='dynamic')),
-        Step('network: VLAN on a physical tag', 'network',
-             dict(label='external', vlan=166, address='10.166.0.0/24', gateway='10.166.0.1')),
-        Step('network: VLAN inactive', 'network', dict(label='external', vlan=166, state='inactive')),
-        Step('network: VLAN active', 'network', dict(label='external', vlan=166, state='active')),
-        Step('network: VLAN absent', 'network', dict(label='external', vlan=166, state='absent')),
-        Step('network: a tag on a link', 'network', dict(label='cmphys', link='e1000g1')),
-        Step('network: inactive', 'network', dict(label='cmstub0', state='inactive')),
-        Step('network: active', 'network', dict(label='cmstub0', state='active')),
-        Info('network_info: all', 'network_info', {}),
-        Info('network_info: one', 'network_info', dict(label='cmstub0')),
-        Step('network: absent', 'network', dict(label='cmstub0', state='absent')),
-        Step('network: link tag absent', 'network', dict(label='cmphys', state='absent')),
         Step('smf: imported and enabled', 'smf', dict(content=MANIFEST, timeout=30)),
         Step('smf: disabled', 'smf', dict(name='site/cm-svc', state='disabled', timeout=30)),
         Step('smf: enabled', 'smf', dict(name='svc:/site/cm-svc:default', state='enabled', timeout=30)),
@@ -170,12 +118,48 @@ def storage_network_smf_steps():
         Step('smf: persisted', 'smf', dict(content=MANIFEST, persist=True, timeout=30)),
         Step('smf: changed manifest', 'smf', dict(content=MANIFEST.replace('sleep 600', 'sleep 700'), persist=True, timeout=30)),
         Info('smf_info: all', 'smf_info', {}),
-        Info('smf_info: one', 'smf_info', dict(name=['site/cm-svc'])),
         Step('smf: absent', 'smf', dict(name='site/cm-svc', state='absent', timeout=30)),
     ]
 
 
-SCENARIOS = {'compute': compute_steps, 'storage_network_smf': storage_network_smf_steps}
+def image_storage_network_steps():
+    return [
+        Step('image: minimal imported', 'image', dict(image=MINIMAL)),
+        Step('image: minimal absent', 'image', dict(image=MINIMAL, state='absent')),
+        Info('image_info: installed', 'image_info', {}),
+        Step('storage: filesystem created', 'storage', dict(name='zones/cm-fs', size=1)),
+        Step('storage: properties changed', 'storage',
+             dict(name='zones/cm-fs', properties={'compression': 'lz4', 'com.example:owner': 'cm'})),
+        Step('storage: action resize', 'storage', dict(name='zones/cm-fs', action='resize', size=3)),
+        Step('storage: offline', 'storage', dict(name='zones/cm-fs', state='offline')),
+        Step('storage: online', 'storage', dict(name='zones/cm-fs', state='online')),
+        Step('storage: snapshot named', 'storage', dict(name='zones/cm-fs', action='snapshot', snapshot='cm-snap')),
+        Step('storage: rollback', 'storage', dict(name='zones/cm-fs', action='rollback', snapshot='cm-snap'), repeats=True),
+        Step('storage: backup', 'storage',
+             dict(name='zones/cm-fs', action='backup', snapshot='cm-bk', backup_dir='/var/tmp/cm-backup')),
+        Step('storage: volume created', 'storage', dict(name='zones/cm-vol', type='volume', size=1)),
+        Step('storage: by title under a parent', 'storage', dict(title='cm-child', parent='zones/cm-fs')),
+        Info('storage_info: all', 'storage_info', {}),
+        Step('storage: volume absent', 'storage', dict(name='zones/cm-vol', state='absent')),
+        Step('storage: children refused without recursive', 'storage', dict(name='zones/cm-fs', state='absent'), fails=True),
+        Step('storage: absent recursively', 'storage', dict(name='zones/cm-fs', state='absent', recursive=True)),
+        Step('network: etherstub created', 'network', dict(label='cmstub0', etherstub=True)),
+        Step('network: IP definition', 'network',
+             dict(label='cmstub0', address='10.66.0.0/24', gateway='10.66.0.1', resolvers=['10.66.0.53'])),
+        Step('network: VLAN on a physical tag', 'network',
+             dict(label='external', vlan=166, address='10.166.0.0/24', gateway='10.166.0.1')),
+        Step('network: VLAN inactive', 'network', dict(label='external', vlan=166, state='inactive')),
+        Step('network: VLAN absent', 'network', dict(label='external', vlan=166, state='absent')),
+        Step('network: a tag on a link', 'network', dict(label='cmphys', link='e1000g1')),
+        Step('network: inactive', 'network', dict(label='cmstub0', state='inactive')),
+        Step('network: active', 'network', dict(label='cmstub0', state='active')),
+        Info('network_info: all', 'network_info', {}),
+        Step('network: absent', 'network', dict(label='cmstub0', state='absent')),
+        Step('network: link tag absent', 'network', dict(label='cmphys', state='absent')),
+    ]
+
+
+SCENARIOS = {'compute_link_smf': compute_link_smf_steps, 'image_storage_network': image_storage_network_steps}
 
 
 @pytest.fixture(scope='module')
@@ -201,7 +185,7 @@ def judge(step, run):
         found = [r for r in run.records if r['task'] == '%s [%s]' % (step.label, phase)]
         if found:
             records[phase] = found[-1]
-    phases = ('check', 'real') if isinstance(step, Info) else ('check', 'real', 'again')
+    phases = ('check',) if isinstance(step, Info) else ('check', 'real') if step.fails else ('check', 'real', 'again')
     missing = [phase for phase in phases if phase not in records]
     if missing:
         return ['did not run: %s' % ', '.join(missing)]
@@ -216,11 +200,11 @@ def judge(step, run):
             problems.append('%s: changed the state: %s' % (phase, ', '.join(record['changed_files'])))
     if step.fails:
         return problems
-    check, real = records['check']['result'], records['real']['result']
     if isinstance(step, Info):
-        if check.get('changed') or real.get('changed'):
+        if records['check']['result'].get('changed'):
             problems.append('an info module reported changed')
         return problems
+    check, real = records['check']['result'], records['real']['result']
     if bool(check.get('changed')) != bool(real.get('changed')):
         problems.append('check mode predicted changed=%s, the real run reported changed=%s (check actions %s, real actions %s)'
                         % (check.get('changed'), real.get('changed'), check.get('actions'), real.get('actions')))
