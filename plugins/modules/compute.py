@@ -31,6 +31,7 @@ description:
 author: smartstack.smartos contributors (@smartstack)
 extends_documentation_fragment:
   - smartstack.smartos.attributes
+  - smartstack.smartos.command
 options:
   id:
     description:
@@ -328,10 +329,12 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import run_resource
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.compute import Compute
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import COMMAND_TIMEOUT_SPEC
 
 
 def argument_spec():
     return dict(
+        COMMAND_TIMEOUT_SPEC,
         id=dict(type='str', aliases=['uuid']),
         title=dict(type='str', aliases=['alias', 'name']),
         state=dict(type='str', default='present', choices=['present', 'active', 'inactive', 'restarted', 'absent', 'suspended']),

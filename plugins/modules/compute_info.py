@@ -21,6 +21,7 @@ description:
 author: smartstack.smartos contributors (@smartstack)
 extends_documentation_fragment:
   - smartstack.smartos.attributes.info_module
+  - smartstack.smartos.command
 options:
   id:
     description: Only the VM with this uuid (or C(urn:uuid:<uuid>)).
@@ -92,11 +93,13 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import run_info
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.compute import ComputeInfo
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import COMMAND_TIMEOUT_SPEC
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            COMMAND_TIMEOUT_SPEC,
             id=dict(type='str', aliases=['uuid']),
             title=dict(type='str', aliases=['alias', 'name']),
             hostname=dict(type='str'),

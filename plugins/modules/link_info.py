@@ -22,6 +22,7 @@ description:
 author: smartstack.smartos contributors (@smartstack)
 extends_documentation_fragment:
   - smartstack.smartos.attributes.info_module
+  - smartstack.smartos.command
 options:
   source:
     description:
@@ -112,11 +113,13 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import run_info
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.compute import LinkInfo
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import COMMAND_TIMEOUT_SPEC
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            COMMAND_TIMEOUT_SPEC,
             source=dict(type='str', required=True, aliases=['compute']),
             kind=dict(type='str', choices=['networkinterface', 'storagelink']),
         ),

@@ -31,6 +31,7 @@ description:
 author: smartstack.smartos contributors (@smartstack)
 extends_documentation_fragment:
   - smartstack.smartos.attributes
+  - smartstack.smartos.command
 options:
   name:
     description:
@@ -278,10 +279,12 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import run_resource
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.storage import Storage
+from ansible_collections.smartstack.smartos.plugins.module_utils.smartos.command import COMMAND_TIMEOUT_SPEC
 
 
 def argument_spec():
     return dict(
+        COMMAND_TIMEOUT_SPEC,
         name=dict(type='str', aliases=['dataset']),
         title=dict(type='str'),
         parent=dict(type='str', default='zones'),

@@ -1125,6 +1125,8 @@ class ComputeInfo(object):
 
     def filters(self):
         filters = dict((str(k), v) for k, v in (self.params.get('filters') or {}).items())
+        if '' in filters:
+            raise ResourceError('filters: a lookup key may not be empty')
         for option, key in self.FILTERS.items():
             value = self.params.get(option)
             if value is None:
@@ -1150,7 +1152,13 @@ class ComputeInfo(object):
         if filters is None:
             return []
         # inactive is "state=~^(?!running$)": vmadm takes key=~<re> as a JS regular expression (reference §2.4)
-        return self.vmadm.lookup(filters)
+        try:
+            return self.vmadm.lookup(filters)
+        except SmartOSCommandError as exc:
+            if self.params.get('filters'):
+                # vmadm judges the keys (e.g. 'Invalid lookup key: "a"'): say which option carried them
+                raise ResourceError('filters: %s' % exc.message)
+            raise
 
     def run(self):
         vms = self.query()

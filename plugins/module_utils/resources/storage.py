@@ -742,6 +742,11 @@ class StorageInfo(object):
 
     def columns(self):
         columns = list(INFO_COLUMNS)
+        for option in ('properties', 'filters'):
+            for prop in self.params.get(option) or []:
+                # zfs get takes them as one comma-separated list: an empty or comma'd name breaks it
+                if not str(prop).strip() or ',' in str(prop):
+                    raise ResourceError('%s: %r is not a property name' % (option, prop))
         for prop in list(self.params.get('properties') or []) + list(self.params.get('filters') or {}):
             if str(prop) not in columns:
                 columns.append(str(prop))

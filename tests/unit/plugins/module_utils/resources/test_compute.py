@@ -299,9 +299,15 @@ def test_compute_info_filters(gz):
     module.params.update(state='suspended', filters=None)
     assert ComputeInfo(module).run()['vms'] == []
     module.params.update(state=None, filters={'bogus': 1})
-    with pytest.raises(Exception) as info:
+    with pytest.raises(ResourceError) as info:
         ComputeInfo(module).run()
-    assert 'Invalid lookup key' in str(info.value)
+    # vmadm's words, under the option that carried the key
+    assert str(info.value).startswith('filters: ') and 'Invalid lookup key' in str(info.value)
+    module.params.update(filters={'': None})
+    before = len(gz.log())
+    with pytest.raises(ResourceError, match='^filters: a lookup key may not be empty'):
+        ComputeInfo(module).run()
+    assert len(gz.log()) == before  # refused before any command
 
 
 def test_resource_error_is_raised_before_reading_for_bad_id(gz):

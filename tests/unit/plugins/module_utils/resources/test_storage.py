@@ -18,7 +18,7 @@ import subprocess
 
 import pytest
 
-from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import run_resource
+from ansible_collections.smartstack.smartos.plugins.module_utils.resources.base import ResourceError, run_resource
 from ansible_collections.smartstack.smartos.plugins.module_utils.resources.storage import (
     GIB,
     Storage,
@@ -338,3 +338,12 @@ def test_a_vms_dataset_is_never_destroyed(gz):
         assert result['failed'] and ('backs VM %s' % uuid) in result['msg'], result
         assert [c[0] for c in commands] == ['zfs', 'vmadm']
     assert gz.snapshot() == before
+
+
+def test_info_refuses_empty_or_comma_property_names_before_zfs(gz):
+    for option, value in (('filters', {'': ''}), ('properties', ['used,quota']), ('properties', [' '])):
+        before = len(gz.log())
+        with pytest.raises(ResourceError) as info:
+            gz.info(**{option: value})
+        assert str(info.value).startswith('%s: ' % option)
+        assert len(gz.log()) == before
