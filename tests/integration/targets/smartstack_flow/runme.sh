@@ -25,6 +25,9 @@ export PIP_CACHE_DIR="${PIP_CACHE_DIR:-/tmp/smartstack-pip-cache}"
 cleanup() {
     gzhost down --run-dir "$flow_run_dir" --inventory "$flow_inventory" || true
     controlplane down --run-dir "$cp_run_dir" || true
+    # The GZ's nova virtualenv (YAML files in site-packages) must not stay in the checkout,
+    # where `yamllint .` would read it; SMARTSTACK_FLOW_KEEP=1 keeps both run dirs to look at.
+    if [ -z "${SMARTSTACK_FLOW_KEEP:-}" ]; then rm -rf "$flow_run_dir" "$cp_run_dir"; fi
 }
 trap cleanup EXIT
 
