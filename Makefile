@@ -41,7 +41,8 @@ export PY_COLORS := 0
 export ANSIBLE_FORCE_COLOR := 0
 
 .PHONY: help test demo deps system-deps venv newest peers tree lint sanity units simulator \
-	integration reliability molecule build docs bench gz-up gz-down clean
+	integration reliability molecule build docs bench gz-up gz-down clean \
+	controlplane controlplane-up controlplane-down
 
 help:
 	@echo 'make demo     run the SmartStack playbook against a simulated global zone (INVENTORY=... for real hosts)'
@@ -49,6 +50,7 @@ help:
 	@echo 'make lint | sanity | units | simulator | integration | reliability | molecule | build | docs'
 	@echo 'make bench    performance figures against community.general, one table (not in make test; BENCH_ARGS=--quick)'
 	@echo 'make gz-up | gz-down   start / stop the simulated global zones ($(SIM_INVENTORY))'
+	@echo 'make controlplane-up | controlplane-down   RabbitMQ, MariaDB, Placement, nova-conductor on loopback ($(CP_RUN_DIR))'
 
 # ---------------------------------------------------------------- set-up
 deps: system-deps venv
@@ -209,6 +211,21 @@ docs: tree
 	cd $(BUILD)/docsite && ./build.sh >$(BUILD)/docsite-build.log 2>&1 || { tail -n 40 $(BUILD)/docsite-build.log; exit 1; }
 	@test -f $(BUILD)/docsite/build/html/collections/smartstack/smartos/index.html
 	@echo "docs: $(BUILD)/docsite/build/html/index.html"
+
+# A real OpenStack control plane (Debian RabbitMQ + MariaDB, nova 34.0.0 and Placement from PyPI,
+# nova-conductor) on loopback, for trying nova_compute by hand; the smartstack_flow integration
+# target starts its own. `make controlplane` runs its tests with a hand-written nova.conf.
+CP_RUN_DIR ?= /tmp/smartstack-controlplane
+controlplane-up: venv
+	$(BIN)/python tools/controlplane.py up --run-dir $(CP_RUN_DIR)
+
+controlplane-down:
+	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) tools/controlplane.py down --run-dir $(CP_RUN_DIR)
+
+controlplane: venv
+	@echo '--- the control plane with a hand-written nova.conf'
+	mkdir -p $(RESULTS)
+	$(BIN)/python -m pytest -p no:cacheprovider -q --junitxml=$(RESULTS)/controlplane.xml tests/controlplane
 
 # Performance figures against community.general (issue 8; docs/benchmarks.md). Not in `make test`
 # (an hour on 2 busy cores); needs root. BENCH_ARGS=--quick: a smoke run; --only commands|converge|inventory;
