@@ -226,7 +226,9 @@ class Zfs(object):
         """``zfs send [-i @from] fs@snap`` into the file ``path`` (0600).
 
         zfs only writes a stream to standard output (and refuses a terminal, reference §13): the
-        runner hands it an open file, no shell, and never leaves half a stream in ``path``.
+        runner redirects it into the file through its one constant /bin/sh script (the tool, its
+        arguments and the path are positional parameters, never shell text) and never leaves half
+        a stream in ``path``.
         """
         args = ['send'] + (['-i', incremental_from] if incremental_from else []) + [snapshot]
         try:
