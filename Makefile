@@ -55,11 +55,14 @@ help:
 # ---------------------------------------------------------------- set-up
 deps: system-deps venv
 
-# sshd serves the simulated global zones; everything else comes from PyPI.
+# sshd serves the simulated global zones; gpg checks pkgsrc kit signatures on the controller
+# (a global zone has none). RabbitMQ and MariaDB come with tools/controlplane.py when needed.
 system-deps:
-	@if ! test -x /usr/sbin/sshd; then \
-		echo '--- installing openssh-server (the simulated global zones are reached over SSH)'; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server >/dev/null; \
+	@missing=''; test -x /usr/sbin/sshd || missing="$$missing openssh-server"; \
+	command -v gpg >/dev/null || missing="$$missing gnupg"; \
+	if [ -n "$$missing" ]; then \
+		echo "--- installing$$missing from Debian's packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 venv: $(VENV)/.installed
