@@ -41,7 +41,7 @@ export PY_COLORS := 0
 export ANSIBLE_FORCE_COLOR := 0
 
 .PHONY: help test demo deps system-deps venv newest peers tree lint sanity units simulator \
-	integration reliability molecule build docs bench gz-up gz-down clean \
+	integration reliability molecule build docs bench gz-up gz-down clean test-lane-checks test-lane-beds \
 	controlplane controlplane-up controlplane-down
 
 help:
@@ -95,8 +95,9 @@ $(VENV_PEERS)/.installed: requirements-peers.txt
 	touch $@
 
 # ansible-test only runs inside .../ansible_collections/smartstack/smartos: copy the clone there.
+# TREE_READY=1: the tree is built already and other jobs may be reading it (make test's lanes).
 tree: venv
-	@$(BIN)/python tools/collection_tree.py $(COLL_ROOT) >/dev/null
+	@if [ -z "$(TREE_READY)" ]; then $(BIN)/python tools/collection_tree.py $(COLL_ROOT) >/dev/null; fi
 
 # ---------------------------------------------------------------- the main job
 demo: deps tree
@@ -115,19 +116,39 @@ gz-down:
 	@cd $(SIM) && $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m smartos_sim.gzhost down --inventory $(SIM_INVENTORY)
 
 # ---------------------------------------------------------------- tests
+# Two lanes at once, to use both cores within CI's 30 minutes: the static checks (lint, sanity,
+# units, build, docs) in build/, and the suites that drive simulated GZs (simulator, then
+# integration, reliability and molecule side by side, each on GZs of its own) in a second copy
+# of the tree (build/beds), so that no lane rewrites files the other reads. Each lane's output
+# goes to its log, printed when the lane ends.
+LANES := checks beds
 test: deps newest peers
-	rm -rf $(RESULTS)
-	$(MAKE) lint
-	$(MAKE) sanity
-	$(MAKE) units
-	$(MAKE) simulator
-	$(MAKE) integration
-	$(MAKE) reliability
-	$(MAKE) molecule
+	rm -rf $(RESULTS) $(BUILD)/beds
+	mkdir -p $(RESULTS)
+	$(MAKE) tree
+	$(MAKE) BUILD=$(BUILD)/beds RESULTS=$(RESULTS) tree
+	@for lane in $(LANES); do ($(MAKE) test-lane-$$lane > $(RESULTS)/$$lane.log 2>&1; echo $$? > $(RESULTS)/$$lane.rc) & done; wait; \
+	status=0; for lane in $(LANES); do \
+		rc=$$(cat $(RESULTS)/$$lane.rc); echo "=== lane $$lane: exit $$rc"; cat $(RESULTS)/$$lane.log; \
+		if [ "$$rc" != 0 ]; then status=1; fi; \
+	done; \
+	echo '--- summary of every test report'; $(BIN)/python tools/test_summary.py $(RESULTS); exit $$status
+
+test-lane-checks:
+	$(MAKE) TREE_READY=1 lint
+	$(MAKE) TREE_READY=1 sanity
+	$(MAKE) TREE_READY=1 units
 	$(MAKE) build
-	$(MAKE) docs
-	@echo '--- summary of every test report'
-	@$(BIN)/python tools/test_summary.py $(RESULTS)
+	$(MAKE) TREE_READY=1 docs
+
+BEDS = BUILD=$(BUILD)/beds RESULTS=$(RESULTS) TREE_READY=1
+test-lane-beds:
+	$(MAKE) $(BEDS) simulator
+	@for stage in integration reliability molecule; do ($(MAKE) $(BEDS) $$stage > $(RESULTS)/$$stage.log 2>&1; echo $$? > $(RESULTS)/$$stage.rc) & done; wait; \
+	status=0; for stage in integration reliability molecule; do \
+		rc=$$(cat $(RESULTS)/$$stage.rc); echo "=== $$stage: exit $$rc"; cat $(RESULTS)/$$stage.log; \
+		if [ "$$rc" != 0 ]; then status=1; fi; \
+	done; exit $$status
 
 lint: tree
 	@echo '--- yamllint'
