@@ -606,10 +606,13 @@ class GzHost:
         namespace = self.namespace()
         self.nsenter([os.path.join(self.sim_bin, 'smartos-sim'), 'shutdown', '--state', self.state])
         pid = self.pid
+        # SSH sessions (ControlPersist masters' servers) and services left behind, by namespace,
+        # listed while sshd still holds the namespace: once its last process is gone the kernel
+        # may give the same id to a new namespace (another bed's GZ starting), whose sshd a later
+        # listing would kill.
+        rest = [other for other in _pids_in_ns(namespace) if other != pid] if namespace else []
         _signal(pid, signal.SIGTERM)
         _wait_gone([pid], 5)
-        # SSH sessions (ControlPersist masters' servers) and services left behind, by namespace.
-        rest = _pids_in_ns(namespace) if namespace else []
         for other in rest:
             _signal(other, signal.SIGTERM)
         for other in _wait_gone(rest, 5):
