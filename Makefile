@@ -120,14 +120,15 @@ gz-down:
 # units, build, docs) in build/, and the suites that drive simulated GZs (simulator, then
 # integration, reliability and molecule side by side, each on GZs of its own) in a second copy
 # of the tree (build/beds), so that no lane rewrites files the other reads. Each lane's output
-# goes to its log, printed when the lane ends.
+# goes to its log, printed when the lane ends. Every lane and stage reads its own /dev/null:
+# sharing the caller's stdin, one job's O_NONBLOCK makes ansible refuse to run in another.
 LANES := checks beds
 test: deps newest peers
 	rm -rf $(RESULTS) $(BUILD)/beds
 	mkdir -p $(RESULTS)
 	$(MAKE) tree
 	$(MAKE) BUILD=$(BUILD)/beds RESULTS=$(RESULTS) tree
-	@for lane in $(LANES); do ($(MAKE) test-lane-$$lane > $(RESULTS)/$$lane.log 2>&1; echo $$? > $(RESULTS)/$$lane.rc) & done; wait; \
+	@for lane in $(LANES); do ($(MAKE) test-lane-$$lane < /dev/null > $(RESULTS)/$$lane.log 2>&1; echo $$? > $(RESULTS)/$$lane.rc) & done; wait; \
 	status=0; for lane in $(LANES); do \
 		rc=$$(cat $(RESULTS)/$$lane.rc); echo "=== lane $$lane: exit $$rc"; cat $(RESULTS)/$$lane.log; \
 		if [ "$$rc" != 0 ]; then status=1; fi; \
@@ -144,7 +145,7 @@ test-lane-checks:
 BEDS = BUILD=$(BUILD)/beds RESULTS=$(RESULTS) TREE_READY=1
 test-lane-beds:
 	$(MAKE) $(BEDS) simulator
-	@for stage in integration reliability molecule; do ($(MAKE) $(BEDS) $$stage > $(RESULTS)/$$stage.log 2>&1; echo $$? > $(RESULTS)/$$stage.rc) & done; wait; \
+	@for stage in integration reliability molecule; do ($(MAKE) $(BEDS) $$stage < /dev/null > $(RESULTS)/$$stage.log 2>&1; echo $$? > $(RESULTS)/$$stage.rc) & done; wait; \
 	status=0; for stage in integration reliability molecule; do \
 		rc=$$(cat $(RESULTS)/$$stage.rc); echo "=== $$stage: exit $$rc"; cat $(RESULTS)/$$stage.log; \
 		if [ "$$rc" != 0 ]; then status=1; fi; \
