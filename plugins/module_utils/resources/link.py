@@ -185,6 +185,16 @@ def render_link(vm, nic, inactive=False):
     return link.to_json()
 
 
+def diff_summary(entry, keys, inactive=False):
+    """What --diff shows of a NIC or storage entry: its set ``keys``, and ``state: inactive`` for a detached one."""
+    if entry is None:
+        return {}
+    summary = dict((k, entry.get(k)) for k in keys if entry.get(k) is not None)
+    if inactive:
+        summary['state'] = 'inactive'
+    return summary
+
+
 class NetworkInterface(object):
     """One NIC of a VM for the ``link`` module (``kind: networkinterface``).
 
@@ -482,13 +492,8 @@ class NetworkInterface(object):
             raise ResourceError(exc.message)
 
     def _summary(self, nic, inactive=False):
-        if nic is None:
-            return {}
-        keys = ('interface', 'mac', 'nic_tag', 'vlan_id', 'ips', 'gateways', 'primary', 'allow_ip_spoofing')
-        summary = dict((k, nic.get(k)) for k in keys if nic.get(k) is not None)
-        if inactive:
-            summary['state'] = 'inactive'
-        return summary
+        return diff_summary(nic, ('interface', 'mac', 'nic_tag', 'vlan_id', 'ips', 'gateways', 'primary', 'allow_ip_spoofing'),
+                            inactive)
 
     # -- 4. result ----------------------------------------------------------------------------
 
@@ -920,14 +925,9 @@ class StorageLink(object):
         self.predicted = dict(actual, **changes)
 
     def _summary(self, entry, inactive=False):
-        if entry is None:
-            return {}
         keys = {'filesystem': ('type', 'source', 'target', 'options'), 'delegated': ('dataset',),
                 'disk': ('path', 'model', 'boot', 'media', 'size', 'pci_slot')}[self.kind]
-        summary = dict((k, entry.get(k)) for k in keys if entry.get(k) is not None)
-        if inactive:
-            summary['state'] = 'inactive'
-        return summary
+        return diff_summary(entry, keys, inactive)
 
     # -- 4. result ----------------------------------------------------------------------------
 
