@@ -123,14 +123,19 @@ gz-down:
 # goes to its log, printed when the lane ends. Every lane and stage reads its own /dev/null:
 # sharing the caller's stdin, one job's O_NONBLOCK makes ansible refuse to run in another.
 LANES := checks beds
+# $(call timed_job,command,name): run command in a subshell reading /dev/null, output to
+# $(RESULTS)/name.log, exit status to name.rc and seconds to name.secs. `if` keeps the status:
+# under .SHELLFLAGS' -e a plain `cmd; echo $$?` would end the subshell before writing it.
+timed_job = (t0=$$(date +%s); if $(1) < /dev/null > $(RESULTS)/$(2).log 2>&1; then rc=0; else rc=$$?; fi; \
+	echo $$rc > $(RESULTS)/$(2).rc; echo $$(( $$(date +%s) - t0 )) > $(RESULTS)/$(2).secs)
 test: deps newest peers
 	rm -rf $(RESULTS) $(BUILD)/beds
 	mkdir -p $(RESULTS)
 	$(MAKE) tree
 	$(MAKE) BUILD=$(BUILD)/beds RESULTS=$(RESULTS) tree
-	@for lane in $(LANES); do ($(MAKE) test-lane-$$lane < /dev/null > $(RESULTS)/$$lane.log 2>&1; echo $$? > $(RESULTS)/$$lane.rc) & done; wait; \
+	@for lane in $(LANES); do $(call timed_job,$(MAKE) test-lane-$$lane,$$lane) & done; wait; \
 	status=0; for lane in $(LANES); do \
-		rc=$$(cat $(RESULTS)/$$lane.rc); echo "=== lane $$lane: exit $$rc"; cat $(RESULTS)/$$lane.log; \
+		rc=$$(cat $(RESULTS)/$$lane.rc); echo "=== lane $$lane: exit $$rc after $$(cat $(RESULTS)/$$lane.secs) s"; cat $(RESULTS)/$$lane.log; \
 		if [ "$$rc" != 0 ]; then status=1; fi; \
 	done; \
 	echo '--- summary of every test report'; $(BIN)/python tools/test_summary.py $(RESULTS); exit $$status
@@ -145,9 +150,9 @@ test-lane-checks:
 BEDS = BUILD=$(BUILD)/beds RESULTS=$(RESULTS) TREE_READY=1
 test-lane-beds:
 	$(MAKE) $(BEDS) simulator
-	@for stage in integration reliability molecule; do ($(MAKE) $(BEDS) $$stage < /dev/null > $(RESULTS)/$$stage.log 2>&1; echo $$? > $(RESULTS)/$$stage.rc) & done; wait; \
+	@for stage in integration reliability molecule; do $(call timed_job,$(MAKE) $(BEDS) $$stage,$$stage) & done; wait; \
 	status=0; for stage in integration reliability molecule; do \
-		rc=$$(cat $(RESULTS)/$$stage.rc); echo "=== $$stage: exit $$rc"; cat $(RESULTS)/$$stage.log; \
+		rc=$$(cat $(RESULTS)/$$stage.rc); echo "=== $$stage: exit $$rc after $$(cat $(RESULTS)/$$stage.secs) s"; cat $(RESULTS)/$$stage.log; \
 		if [ "$$rc" != 0 ]; then status=1; fi; \
 	done; exit $$status
 

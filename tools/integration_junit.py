@@ -30,7 +30,8 @@ def main(report, collection, names):
     for name in names or targets_of(collection):
         start = time.monotonic()
         proc = subprocess.run(['ansible-test', 'integration', '--local', '--python', '3.11', '--color', 'no', name],
-                              cwd=collection, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+                              cwd=collection, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False,
+                              stdin=subprocess.DEVNULL)
         sys.stdout.write(proc.stdout)
         case = ET.SubElement(suite, 'testcase', classname='integration', name=name, time='%.1f' % (time.monotonic() - start))
         if proc.returncode:

@@ -196,7 +196,7 @@ class Player(object):
         argv = [self.exe, '-i', inventory, playbook] + (['--limit', limit] if limit else []) + list(extra_args)
         started = time.monotonic()
         proc = subprocess.run(argv, capture_output=True, text=True, env=env, check=False, timeout=timeout,
-                              cwd=os.path.dirname(playbook))
+                              cwd=os.path.dirname(playbook), stdin=subprocess.DEVNULL)
         seconds = time.monotonic() - started
         with open(marks_path, encoding='utf-8') as handle:
             marks = [json.loads(line) for line in handle if line.strip()]

@@ -76,7 +76,7 @@ def run(exe, source, env, out_path):
     started = time.monotonic()
     with open(out_path, 'w', encoding='utf-8') as out:
         result = subprocess.run([exe, '-i', source, '--list'], stdout=out, stderr=subprocess.PIPE, text=True,
-                                env=env, check=False, timeout=1800)
+                                env=env, check=False, timeout=1800, stdin=subprocess.DEVNULL)
     elapsed = time.monotonic() - started
     if result.returncode or 'WARNING' in result.stderr:
         raise RuntimeError('%s -i %s --list: rc %d\n%s' % (exe, source, result.returncode, result.stderr[-3000:]))

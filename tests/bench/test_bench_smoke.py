@@ -37,7 +37,8 @@ def quick(tmp_path):
         pytest.skip(reason)
     out = tmp_path / 'bench.json'
     proc = subprocess.run([sys.executable, os.path.join(HERE, 'run_all.py'), '--quick', '--json', str(out)],
-                          capture_output=True, text=True, check=False, timeout=600, cwd=REPO)
+                          capture_output=True, text=True, check=False, timeout=600, cwd=REPO,
+                          stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     rows = parse_table(proc.stdout)
     assert rows, proc.stdout

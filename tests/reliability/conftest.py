@@ -297,7 +297,7 @@ class SimGz:
                                    ANSIBLE_LOCAL_TEMP=os.path.join(work, 'ansible-local')))
         run_env.update(env or {})
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=run_env,  # pylint: disable=consider-using-with
-                                cwd=work)
+                                cwd=work, stdin=subprocess.DEVNULL)
         return PendingRun(proc, record, [work], timeout)
 
     def playbook(self, playbook, **kwargs):

@@ -304,7 +304,8 @@ def test_zlogin_refuses_an_unknown_gz_host_key(sim_gz, tmp_path):
                         encoding='utf-8')
     from conftest import _gzhost  # pylint: disable=import-outside-toplevel
     proc = subprocess.run([_gzhost().ansible_playbook(), '-i', str(inventory_path), str(playbook)], capture_output=True,
-                          text=True, env=ansible_env(), timeout=300, check=False, cwd=str(tmp_path))
+                          text=True, env=ansible_env(), timeout=300, check=False, cwd=str(tmp_path),
+                          stdin=subprocess.DEVNULL)
     out = proc.stdout + proc.stderr
     assert re.search(r'sec-default\s*:\s*ok=0 .*unreachable=1', out), out[-3000:]
     assert 'Host key verification failed' in out, out[-3000:]
@@ -439,7 +440,8 @@ def test_nova_conf_renders_hostile_values_as_data(tmp_path):
         encoding='utf-8')
     from conftest import _gzhost  # pylint: disable=import-outside-toplevel
     proc = subprocess.run([_gzhost().ansible_playbook(), '-i', 'localhost,', str(playbook)], capture_output=True, text=True,
-                          env=ansible_env(), timeout=300, check=False, cwd=str(tmp_path))
+                          env=ansible_env(), timeout=300, check=False, cwd=str(tmp_path),
+                          stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert re.search(r'localhost\s*:.*failed=0 .*ignored=1', proc.stdout), 'a value with line breaks was not refused:\n' + proc.stdout[-3000:]
     assert 'refused' in proc.stdout

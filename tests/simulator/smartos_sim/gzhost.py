@@ -705,7 +705,10 @@ def run_playbook(inventory, playbook, extra_vars=None, timeout=600, args=(), env
     run_env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0', ANSIBLE_RETRY_FILES_ENABLED='0')
     run_env.update(env or {})
     try:
-        return subprocess.run(argv, capture_output=True, text=True, check=False, timeout=timeout, env=run_env)
+        # A fresh /dev/null: an inherited stdin may have been left O_NONBLOCK by another process
+        # (ssh), and ansible then refuses to start.
+        return subprocess.run(argv, capture_output=True, text=True, check=False, timeout=timeout, env=run_env,
+                              stdin=subprocess.DEVNULL)
     finally:
         if tmp:
             os.unlink(tmp)

@@ -116,7 +116,7 @@ class PeerGz:
             if tags:
                 argv += ['--tags', tags]
             proc = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=600, env=env,
-                                  cwd=PLAYBOOKS)
+                                  cwd=PLAYBOOKS, stdin=subprocess.DEVNULL)
             self.runs[key] = PeerRun(proc, self._log()[before:])
         return self.runs[key]
 

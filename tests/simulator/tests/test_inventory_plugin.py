@@ -61,7 +61,7 @@ class Setup:
                    ANSIBLE_HOME=os.path.join(self.workdir, 'ansible-home'), ANSIBLE_LOCAL_TEMP=os.path.join(self.workdir, 'tmp'),
                    ANSIBLE_INVENTORY_UNPARSED_FAILED='1', ANSIBLE_DEPRECATION_WARNINGS='0')
         return subprocess.run([os.path.join(self.bindir, tool), '-i', path] + list(args), capture_output=True, text=True,
-                              check=False, timeout=180, env=env, cwd=self.workdir)
+                              check=False, timeout=180, env=env, cwd=self.workdir, stdin=subprocess.DEVNULL)
 
     def inventory(self, config, *args):
         result = self.run('ansible-inventory', config, '--list', *args)
