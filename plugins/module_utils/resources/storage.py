@@ -456,8 +456,8 @@ class Storage(object):
                 if props.get('canmount') != 'on':
                     changes['canmount'] = 'on'
                 if props.get('mounted') != 'yes':
-                    # canmount=on does not mount (postfix is skipped with CL_GATHER_DONT_UNMOUNT), so
-                    # zfs mount follows; it tolerates "already mounted" (the simulator mounts on set)
+                    # canmount=on does not mount (zfs_prop_set_list gathers no changelist for it), so
+                    # zfs mount follows; it tolerates "already mounted" (another mount in between)
                     mount_step = 'mount'
             elif state == 'offline':
                 if props.get('canmount') != 'off':

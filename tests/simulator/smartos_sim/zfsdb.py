@@ -1111,14 +1111,19 @@ class Zfs:
             elif self.ds[n].get('mounted'):
                 self._unmount(n, self.ds[n].get('mounted_at'))
 
-    def _remount_subtree(self, name, old_mounts):
-        """After a property change: move each filesystem's files from its old mountpoint to its new one."""
+    def _remount_subtree(self, name, old_mounts, was_legacy=False):
+        """After a property change: move each filesystem's files from its old mountpoint to its new one.
+
+        As libzfs' changelist_postfix does, only a filesystem that was mounted before is mounted
+        again (or the top one when its mountpoint was ``legacy``): a change never mounts one that
+        was not (zssfred/illumos-joyent usr/src/lib/libzfs/common/libzfs_changelist.c).
+        """
         for n in [name] + self.children(name, types=(FS,)):
             rec = self.ds[n]
             old = old_mounts.get(n)
             if self.mountpoint(n) != 'legacy':
                 rec.pop('legacy_at', None)
-            new = self._mount_target(n)
+            new = self._mount_target(n) if old or (was_legacy and n == name) else None
             if old and new and old != new:
                 old_host, new_host = self.state.host_path(old), self.state.host_path(new)
                 if os.path.isdir(old_host) and not os.path.exists(new_host):
@@ -1579,8 +1584,11 @@ class Zfs:
             checked['refreservation'] = volsize_to_reservation(
                 int(checked.get('volsize', rec['props'].get('volsize', 0))),
                 int(rec['props'].get('volblocksize', DEFAULT_VOLBLOCKSIZE)), int(self._raw(name, 'copies')[0]))
-        mount_related = any(p in checked for p in ('mountpoint', 'canmount', 'zoned'))
+        # libzfs_dataset.c zfs_prop_set_list: canmount=on|noauto gathers no changelist (nothing is
+        # mounted or unmounted); only canmount=off unmounts a mounted filesystem.
+        mount_related = any(p in checked for p in ('mountpoint', 'zoned')) or checked.get('canmount') == 'off'
         old_mounts = {}
+        was_legacy = kind == FS and self.mountpoint(name) == 'legacy'
         if mount_related and kind == FS:
             old_mounts = dict((n, self.ds[n].get('mounted_at')) for n in [name] + self.children(name, types=(FS,)))
         for p, v in checked.items():
@@ -1595,7 +1603,7 @@ class Zfs:
                 rec.get('sources', {}).pop(p, None)
         self._dirty()
         if mount_related and kind == FS:
-            self._remount_subtree(name, old_mounts)
+            self._remount_subtree(name, old_mounts, was_legacy)
 
     def _kernel_checks(self, name, checked):
         """The kernel's refusals (zfs_setprop_error): quota below usage, reservation above space."""
@@ -1650,8 +1658,9 @@ class Zfs:
                 raise ZfsError("cannot inherit %s for '%s': property doesn't apply to datasets of this type" % (prop, n))
             if pdef.name == 'mountpoint' and self._raw(n, 'zoned')[0] == 'on':
                 raise ZfsError("cannot inherit %s for '%s': dataset is used in a non-global zone" % (prop, n))
-        mount_related = pdef.name in ('mountpoint', 'canmount', 'zoned')
+        mount_related = pdef.name in ('mountpoint', 'zoned')   # canmount is not inheritable
         old_mounts = {}
+        was_legacy = self.ds[name]['type'] == FS and self.mountpoint(name) == 'legacy'
         if mount_related and self.ds[name]['type'] == FS:
             old_mounts = dict((n, self.ds[n].get('mounted_at')) for n in [name] + self.children(name, types=(FS,)))
         for n in targets:
@@ -1659,7 +1668,7 @@ class Zfs:
             self.ds[n].get('sources', {}).pop(pdef.name, None)
         self._dirty()
         if old_mounts:
-            self._remount_subtree(name, old_mounts)
+            self._remount_subtree(name, old_mounts, was_legacy)
 
     # -- user properties helpers -------------------------------------------------------------
 

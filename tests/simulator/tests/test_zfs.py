@@ -301,6 +301,30 @@ def test_set_get_inherit_and_sources(gz):
     assert ok(gz.run('zfs', 'get', '-H', '-o', 'value,source', 'com.example:owner', 'zones/a/b')) == '-\t-\n'
 
 
+def test_canmount_and_mountpoint_changes_mount_as_libzfs(gz):
+    """libzfs_dataset.c zfs_prop_set_list: only canmount=off unmounts; canmount=on|noauto mount and
+    unmount nothing (no changelist), and changelist_postfix remounts only what was mounted."""
+    def mounted(name):
+        return ok(gz.run('zfs', 'get', '-H', '-o', 'value', 'mounted', name)).strip()
+
+    ok(gz.run('zfs', 'create', 'zones/cm'))
+    assert mounted('zones/cm') == 'yes'
+    ok(gz.run('zfs', 'set', 'canmount=noauto', 'zones/cm'))
+    assert mounted('zones/cm') == 'yes'
+    ok(gz.run('zfs', 'set', 'canmount=off', 'zones/cm'))
+    assert mounted('zones/cm') == 'no'
+    ok(gz.run('zfs', 'set', 'canmount=on', 'zones/cm'))
+    assert mounted('zones/cm') == 'no', 'setting canmount=on does not mount'
+    ok(gz.run('zfs', 'set', 'mountpoint=/cm-elsewhere', 'zones/cm'))
+    assert mounted('zones/cm') == 'no', 'a mountpoint change does not mount what was not mounted'
+    assert not os.path.exists(gz.host_path('/cm-elsewhere'))
+    ok(gz.run('zfs', 'mount', 'zones/cm'))
+    assert mounted('zones/cm') == 'yes'
+    assert os.path.isdir(gz.host_path('/cm-elsewhere'))
+    ok(gz.run('zfs', 'set', 'mountpoint=/cm-moved', 'zones/cm'))
+    assert mounted('zones/cm') == 'yes' and os.path.isdir(gz.host_path('/cm-moved'))
+
+
 def test_get_layout_columns_and_filters(gz):
     """§6: the reference's example layout, -o, -s, -p, `all`, the hidden `name`, errors."""
     ok(gz.run('zfs', 'create', '-o', 'quota=1G', 'zones/data'))
