@@ -310,7 +310,7 @@ def _bundled_wheels():
     return out
 
 
-def _python_package(python_path, in_bin):
+def _python_package(python_path, in_bin, sim_home):
     """lang/python311: ``bin/python3.11`` runs the test bed's interpreter so that it sees itself as
     ``<prefix>/bin/python3.11`` in a venv rooted at ``<prefix>`` (``<prefix>/pyvenv.cfg``, written
     by +INSTALL): its own ``lib/python3.11/site-packages`` as pkgsrc's Python has, and pip or venv
@@ -324,8 +324,15 @@ def _python_package(python_path, in_bin):
                '\tprintf \'home = %%s\\ninclude-system-site-packages = false\\n\' "$home" > "${PKG_PREFIX}/pyvenv.cfg" || exit 1\n'
                '\t;;\nesac\nexit 0\n' % python_path)
     deinstall = '#!/bin/sh\ncase "$2" in\nPOST-DEINSTALL) rm -f "${PKG_PREFIX}/pyvenv.cfg";;\nesac\nexit 0\n'
+    # Not in a real python311: the test bed's bytecode cache for AnsiballZ payloads (zipcache.py).
+    sim_home = os.path.abspath(sim_home)
+    # One line (site.py runs a .pth line that starts with "import"); it does nothing once the bed is gone.
+    zipcache = ('import os; _p = %r; os.path.isfile(_p) and exec(compile(open(_p, "rb").read(), _p, "exec"), '
+                '{"__name__": "smartos_sim_zipcache", "CACHE_DIR": %r})\n'
+                % (os.path.join(sim_home, 'smartos_sim', 'zipcache.py'), os.path.join(os.path.dirname(sim_home), 'zipcache')))
     files = [('bin/pydoc3.11', _sh(in_bin % 'pydoc'), 0o755), ('bin/python3.11', py, 0o755),
-             ('lib/python3.11/LICENSE.txt', b'simulated package content\n', 0o444)]
+             ('lib/python3.11/LICENSE.txt', b'simulated package content\n', 0o444),
+             ('lib/python3.11/site-packages/smartos-sim-zipcache.pth', zipcache.encode('utf-8'), 0o444)]
     return files, {'+INSTALL': install, '+DEINSTALL': deinstall, 'pkgdirs': ['lib/python3.11/site-packages']}
 
 
@@ -362,7 +369,7 @@ def _catalogue(sim_home, python_path):
 
     in_bin = 'exec "$(dirname "$0")/python3.11" -m %s "$@"\n'
     doc = b'simulated package content\n'
-    py_files, py_extra = _python_package(python_path, in_bin)
+    py_files, py_extra = _python_package(python_path, in_bin, sim_home)
     pip_version, pip_files, pip_extra = _wheel_package('pip', wheels, '23.2.1')
     st_version, st_files, st_extra = _wheel_package('setuptools', wheels, '65.5.0')
     specs = [

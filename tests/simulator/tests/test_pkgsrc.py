@@ -130,7 +130,8 @@ def test_package_format_and_summaries(repo):
         names = tar.getnames()
         contents = tar.extractfile('+CONTENTS').read().decode()
     assert names == ['+CONTENTS', '+COMMENT', '+DESC', '+INSTALL', '+DEINSTALL', '+BUILD_VERSION', '+BUILD_INFO', '+SIZE_PKG',
-                     '+SIZE_ALL', 'bin/pydoc3.11', 'bin/python3.11', 'lib/python3.11/LICENSE.txt']
+                     '+SIZE_ALL', 'bin/pydoc3.11', 'bin/python3.11', 'lib/python3.11/LICENSE.txt',
+                     'lib/python3.11/site-packages/smartos-sim-zipcache.pth']
     assert contents.startswith('@name python311-3.11.7\n') and '\n@cwd /opt/tools\n' in contents
     assert contents.endswith('\n@pkgdir lib/python3.11/site-packages\n')
     with open(os.path.join(repo_dir, 'pkg_summary.gz'), 'rb') as handle:
