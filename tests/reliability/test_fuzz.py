@@ -24,7 +24,7 @@ A case is plausible throughout, has exactly one hostile option (or an unknown ke
 chaos (see module_case).
 
 Cases are drawn by hypothesis with a fixed seed (``RELIABILITY_FUZZ_SEED``, default 20261125),
-``RELIABILITY_FUZZ_CASES`` per module (default 8: the whole suite stays within its CI budget);
+``RELIABILITY_FUZZ_CASES`` per module (default 5: the whole suite stays within its CI budget);
 all cases of a module run as the tasks of one playbook, the modules split over the two GZs of the
 bed, both playbooks at once. Objects a case may create are named ``fz-*`` or live under
 ``/var/tmp/fz-*``; paths a module writes to are never generated outside ``/var/tmp``.
@@ -45,7 +45,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings, strategies as 
 from conftest import REPO, SUMMARY, traceback_problems
 
 MODULES_DIR = os.path.join(REPO, 'plugins', 'modules')
-CASES = int(os.environ.get('RELIABILITY_FUZZ_CASES', '8'))
+CASES = int(os.environ.get('RELIABILITY_FUZZ_CASES', '5'))
 SEED = int(os.environ.get('RELIABILITY_FUZZ_SEED', '20261125'))
 TASK_TIMEOUT = 120
 
